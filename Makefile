@@ -1,0 +1,37 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: run test e2e ci bench clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	@touch $(STAMP)
+
+## make run: install, migrate the SQLite database, start web + worker + Twilio sandbox
+run: $(STAMP)
+	@$(BIN)/python -m vantage.lib.devenv
+	@$(BIN)/python manage.py migrate --noinput
+	@$(BIN)/python manage.py setup_schedules
+	@$(BIN)/python manage.py bootstrap_admin
+	@$(BIN)/python manage.py rundev
+
+## make test: install with test extras and run the whole suite (browser tests: make e2e)
+test: $(STAMP)
+	$(BIN)/pytest -n auto --dist loadfile
+
+## make e2e: the real-browser tests (Debian's /usr/bin/chromium driven by Playwright)
+e2e: $(STAMP)
+	$(BIN)/pytest -m e2e -p no:xdist
+
+ci:
+	.ci/run
+
+bench: $(STAMP)
+	$(BIN)/python bench/ingest.py
+
+clean:
+	rm -rf $(VENV) *.egg-info .pytest_cache

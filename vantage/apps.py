@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class VantageConfig(AppConfig):
+    name = "vantage"
+    verbose_name = "Workspaces"

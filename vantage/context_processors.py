@@ -1,0 +1,13 @@
+from .models import Workspace
+
+
+def workspaces(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    ws = getattr(request, "workspace", None)
+    return {
+        "current_workspace": ws,
+        "my_workspaces": Workspace.objects.for_user(user).order_by("name"),
+        "can_edit_workspace": bool(ws and ws.can_edit(user)),
+    }

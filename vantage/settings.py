@@ -1,0 +1,234 @@
+"""Settings, read from the environment (and a git-ignored ``.env``) with django-environ.
+
+Every setting has a default that works on a fresh machine (SQLite, the ORM broker) except the two
+keys, which are required outside DEBUG. A malformed value stops start-up with
+``ImproperlyConfigured`` naming the variable. Every variable is documented in ``.env.example``.
+"""
+
+from pathlib import Path
+from urllib.parse import urlparse
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+ENV_FILE = Path(environ.Env().str("VANTAGE_ENV_FILE", default=str(BASE_DIR / ".env")))
+if ENV_FILE.is_file():
+    environ.Env.read_env(ENV_FILE, overwrite=False)
+
+
+def _typed(name, cast, default):
+    """Read one variable; a value that cannot be parsed names the variable in the error."""
+    try:
+        return cast(name, default=default)
+    except ImproperlyConfigured:
+        raise
+    except Exception as exc:  # environ raises ValueError & co. without naming the variable
+        raise ImproperlyConfigured(f"{name} is malformed: {exc.__class__.__name__}") from None
+
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def _strict_bool(name, default):
+    """django-environ reads any unknown word as False; a typo in DEBUG must not pass silently."""
+    raw = env.str(name, default=None)
+    if raw is None:
+        return default
+    if raw.strip().lower() in _TRUE:
+        return True
+    if raw.strip().lower() in _FALSE:
+        return False
+    raise ImproperlyConfigured(f"{name} is malformed: use true or false, not {raw!r}")
+
+
+DEBUG = _strict_bool("DEBUG", False)
+
+
+def _required_key(name):
+    value = env.str(name, default="")
+    if value:
+        return value
+    if DEBUG:
+        return ""
+    raise ImproperlyConfigured(
+        f"{name} is required when DEBUG is off. `make run` writes one into .env for development; "
+        "in production set it in the environment."
+    )
+
+
+# DEBUG without a key (e.g. a bare `manage.py` run before `make run`): an ephemeral random one.
+SECRET_KEY = _required_key("SECRET_KEY") or __import__("secrets").token_urlsafe(50)
+FIELD_ENCRYPTION_KEY = _required_key("FIELD_ENCRYPTION_KEY")
+if not FIELD_ENCRYPTION_KEY:
+    # DEBUG without a key: an ephemeral key keeps the app starting, but stored secrets will not
+    # decrypt after a restart. `make run` always writes a persistent key to .env.
+    from cryptography.fernet import Fernet
+
+    FIELD_ENCRYPTION_KEY = Fernet.generate_key().decode()
+else:
+    from cryptography.fernet import Fernet
+
+    try:
+        Fernet(FIELD_ENCRYPTION_KEY.encode())
+    except Exception:
+        raise ImproperlyConfigured(
+            "FIELD_ENCRYPTION_KEY is malformed: it must be a url-safe base64 Fernet key "
+            "(python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')."
+        ) from None
+
+ALLOWED_HOSTS = _typed("ALLOWED_HOSTS", env.list, ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
+CSRF_TRUSTED_ORIGINS = _typed("CSRF_TRUSTED_ORIGINS", env.list, [])
+for _origin in CSRF_TRUSTED_ORIGINS:
+    if urlparse(_origin).scheme not in ("http", "https"):
+        raise ImproperlyConfigured(f"CSRF_TRUSTED_ORIGINS is malformed: {_origin!r} needs http:// or https://")
+
+TIME_ZONE = _typed("TIME_ZONE", env.str, "UTC")
+try:
+    import zoneinfo
+
+    zoneinfo.ZoneInfo(TIME_ZONE)
+except Exception:
+    raise ImproperlyConfigured(f"TIME_ZONE is malformed: {TIME_ZONE!r} is not a known time zone") from None
+USE_TZ = True
+LANGUAGE_CODE = "en-us"
+USE_I18N = False
+
+TWILIO_API_BASE_URL = _typed("TWILIO_API_BASE_URL", env.str, "https://api.twilio.com").rstrip("/")
+if urlparse(TWILIO_API_BASE_URL).scheme not in ("http", "https") or not urlparse(TWILIO_API_BASE_URL).netloc:
+    raise ImproperlyConfigured(f"TWILIO_API_BASE_URL is malformed: {TWILIO_API_BASE_URL!r} is not an http(s) URL")
+
+try:
+    DATABASES = {"default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+except Exception as exc:
+    raise ImproperlyConfigured(f"DATABASE_URL is malformed: {exc}") from None
+if DATABASES["default"].get("ENGINE") not in ("django.db.backends.sqlite3", "django.db.backends.postgresql"):
+    raise ImproperlyConfigured("DATABASE_URL is malformed: use sqlite:///path or postgres://user@host:port/name")
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # WAL lets the web server and the task worker write without "database is locked" errors.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
+    )
+else:
+    DATABASES["default"].setdefault("CONN_MAX_AGE", 60)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+REDIS_URL = _typed("REDIS_URL", env.str, "")
+if REDIS_URL and urlparse(REDIS_URL).scheme not in ("redis", "rediss", "unix"):
+    raise ImproperlyConfigured(f"REDIS_URL is malformed: {REDIS_URL!r} needs redis://, rediss:// or unix://")
+
+Q_WORKERS = _typed("Q_WORKERS", env.int, 2)
+Q_CLUSTER = {
+    "name": "vantage",
+    "workers": Q_WORKERS,
+    # A six-month import of a large account takes minutes; a task is retried only after it has
+    # certainly timed out (timeout < retry), and the import resumes window by window.
+    "timeout": 1800,
+    "retry": 2100,
+    "max_attempts": 3,
+    "catch_up": False,
+    "save_limit": 500,
+    "label": "Tasks",
+}
+if REDIS_URL:
+    Q_CLUSTER["redis"] = REDIS_URL
+else:
+    Q_CLUSTER["orm"] = "default"
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_filters",
+    "rest_framework",
+    "drf_spectacular",
+    "encrypted_model_fields",
+    "django_q",
+    "vantage",
+    "integrations",
+    "costs",
+    "tagging",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "vantage.middleware.LoginRequiredMiddleware",
+    "vantage.middleware.CurrentWorkspaceMiddleware",
+]
+
+ROOT_URLCONF = "vantage.urls"
+WSGI_APPLICATION = "vantage.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "vantage.context_processors.workspaces",
+            ],
+        },
+    },
+]
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = _typed("STATIC_ROOT", env.str, str(BASE_DIR / "staticfiles"))
+
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = False  # the small hand-written JS reads it for POSTs
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+if not DEBUG:
+    SECURE_SSL_REDIRECT = _strict_bool("SECURE_SSL_REDIRECT", True)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = _typed("SECURE_HSTS_SECONDS", env.int, 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+REST_FRAMEWORK = {
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+}
+SPECTACULAR_SETTINGS = {"TITLE": "Vantage for Twilio API", "VERSION": "2.0.0", "SERVE_INCLUDE_SCHEMA": False}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": _typed("LOG_LEVEL", env.str, "INFO")},
+    "loggers": {"urllib3": {"level": "WARNING"}},
+}
