@@ -9,7 +9,7 @@ from datetime import timezone as dt_timezone
 from decimal import Decimal
 from typing import Callable
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Sum
 from django.utils import timezone
 
@@ -191,6 +191,100 @@ def deletion_summary(integration: Integration) -> dict:
         "line_items": sum(r["items"] for r in agg),
         "cost_by_currency": {r["currency"]: r["cost"] or Decimal(0) for r in agg},
     }
+
+
+class DuplicateIntegration(Exception):
+    """Another Twilio integration took this Account Name or Account SID first."""
+
+
+def queue_history_import(integration: Integration) -> None:
+    """Queue the six-month backfill once the surrounding transaction commits (primary key only)."""
+    from django_q.tasks import async_task
+
+    from .tasks import import_history_task
+
+    transaction.on_commit(
+        lambda: async_task(import_history_task, integration.pk, False, task_name=f"twilio-import-{integration.pk}")
+    )
+
+
+def queue_sync(integration: Integration, trigger: str = RunTrigger.MANUAL) -> bool:
+    """Queue a refresh of the trailing window; False when an import is already running."""
+    from django_q.tasks import async_task
+
+    from .tasks import sync_task
+
+    if is_busy(integration):
+        return False
+    _set(integration, status=IntegrationStatus.IMPORTING, status_message="",
+         import_windows_total=0, import_windows_done=0)
+    transaction.on_commit(lambda: async_task(sync_task, integration.pk, trigger, task_name=f"twilio-sync-{integration.pk}"))
+    return True
+
+
+def queue_retry(integration: Integration) -> bool:
+    """Resume the backfill after an error: windows already imported are skipped."""
+    from django_q.tasks import async_task
+
+    from .tasks import import_history_task
+
+    if is_busy(integration):
+        return False
+    _set(integration, status=IntegrationStatus.IMPORTING, status_message="")
+    transaction.on_commit(
+        lambda: async_task(import_history_task, integration.pk, True, task_name=f"twilio-import-{integration.pk}")
+    )
+    return True
+
+
+def connect_twilio(*, user, workspace, api_key_sid: str, api_secret: str, account_sid: str, account_name: str,
+                   description: str = "", workspaces=None) -> Integration:
+    """Create the integration (credentials already checked live) and queue its six-month import."""
+    try:
+        with transaction.atomic():
+            integration = Integration.objects.create(
+                provider=Provider.TWILIO,
+                account_name=account_name,
+                account_sid=account_sid,
+                api_key_sid=api_key_sid,
+                api_secret=api_secret,
+                description=description,
+                status=IntegrationStatus.IMPORTING,
+                created_by=user if getattr(user, "is_authenticated", False) else None,
+            )
+            integration.workspaces.set(workspaces or [workspace])
+            queue_history_import(integration)
+    except IntegrityError:
+        # Two simultaneous submissions: the database constraint picks one winner.
+        raise DuplicateIntegration("An integration with this Account Name or Account SID was just connected.") from None
+    log.info("Connected Twilio integration %s (account …%s)", integration.pk, account_sid[-4:])
+    return integration
+
+
+def update_credentials(integration: Integration, *, api_key_sid: str = "", api_secret: str = "",
+                       description: str | None = None) -> bool:
+    """Store new credentials (already checked live); blank values keep the stored ones.
+
+    Returns True when credentials changed; an integration in error then resumes its import.
+    """
+    changed = bool(api_key_sid or api_secret)
+    if api_key_sid:
+        integration.api_key_sid = api_key_sid
+    if api_secret:
+        integration.api_secret = api_secret
+    if description is not None:
+        integration.description = description
+    integration.save()
+    if changed and integration.status == IntegrationStatus.ERROR:
+        queue_retry(integration)
+    return changed
+
+
+def set_workspaces(integration: Integration, chosen, editable) -> None:
+    """Assign the integration to ``chosen`` among ``editable`` workspaces; other assignments stay."""
+    with transaction.atomic():
+        keep = list(integration.workspaces.exclude(pk__in=[w.pk for w in editable]))
+        integration.workspaces.set(keep + list(chosen))
 
 
 def find_integration(name_or_id: str) -> Integration:

@@ -10,5 +10,7 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("workspaces/switch/", views.workspace_switch, name="workspace_switch"),
+    path("reports/", include("costs.urls")),
+    path("settings/integrations/", include("integrations.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -3,6 +3,7 @@
 from django import template
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -16,5 +17,5 @@ def nav_link(context, url_name, label):
     request = context.get("request")
     active = request is not None and request.path.startswith(url)
     return format_html(
-        '<li><a href="{}"{}>{}</a></li>', url, format_html(' class="active" aria-current="page"') if active else "", label
+        '<li><a href="{}"{}>{}</a></li>', url, mark_safe(' class="active" aria-current="page"') if active else "", label
     )

@@ -1,0 +1,131 @@
+"""The operator's console: integrations, ingestion runs and the category catalog.
+
+Credentials are never shown: they are excluded from every form, list and search.
+"""
+
+from django.contrib import admin, messages
+from django.db.models import Count, DecimalField, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+
+from . import services
+from .models import IngestionRun, Integration, TwilioUsageCategory, UnclassifiedUsage
+
+SECRET_FIELDS = ("api_key_sid", "api_secret")
+
+
+@admin.register(Integration)
+class IntegrationAdmin(admin.ModelAdmin):
+    list_display = ["account_name", "provider", "status", "short_error", "last_refreshed_at", "line_items", "cost_to_date"]
+    list_filter = ["status", "provider"]
+    search_fields = ["account_name", "account_sid", "description"]
+    exclude = SECRET_FIELDS
+    readonly_fields = [
+        "provider", "account_sid", "status", "status_message", "import_windows_total", "import_windows_done",
+        "import_records_read", "import_started_at", "last_refreshed_at", "created_by", "created_at", "updated_at",
+    ]
+    filter_horizontal = ["workspaces"]
+    actions = ["sync_now", "reimport_six_months"]
+
+    def get_queryset(self, request):
+        cost = Subquery(
+            Integration.objects.filter(pk=OuterRef("pk"))
+            .annotate(s=Sum("cost_line_items__cost"))
+            .values("s")[:1],
+            output_field=DecimalField(max_digits=28, decimal_places=10),
+        )
+        return super().get_queryset(request).annotate(_items=Count("cost_line_items"), _cost=cost)
+
+    def has_add_permission(self, request):
+        return False  # connecting needs the live credentials check: use Settings › Integrations
+
+    @admin.display(description="Last error")
+    def short_error(self, obj):
+        return (obj.status_message[:80] + "…") if len(obj.status_message) > 80 else obj.status_message
+
+    @admin.display(description="Line items", ordering="_items")
+    def line_items(self, obj):
+        return obj._items
+
+    @admin.display(description="Cost to date", ordering="_cost")
+    def cost_to_date(self, obj):
+        return f"{obj._cost:,.2f}" if obj._cost is not None else "—"
+
+    @admin.action(description="Sync now (current and previous month)")
+    def sync_now(self, request, queryset):
+        started = sum(1 for i in queryset if services.queue_sync(i))
+        self.message_user(request, f"Queued {started} sync(s); busy integrations were skipped.", messages.SUCCESS)
+
+    @admin.action(description="Re-import six months")
+    def reimport_six_months(self, request, queryset):
+        n = 0
+        for integration in queryset:
+            if not services.is_busy(integration):
+                services.queue_history_import(integration)
+                n += 1
+        self.message_user(request, f"Queued {n} six-month re-import(s).", messages.SUCCESS)
+
+
+@admin.register(IngestionRun)
+class IngestionRunAdmin(admin.ModelAdmin):
+    list_display = ["integration", "trigger", "start_date", "end_date", "status", "pages", "records_read",
+                    "line_items_written", "unknown_records", "twilio_total", "reconciliation_difference", "started_at",
+                    "finished_at"]
+    list_filter = ["status", "trigger", "integration"]
+    list_select_related = ["integration"]
+    date_hierarchy = "started_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(TwilioUsageCategory)
+class TwilioUsageCategoryAdmin(admin.ModelAdmin):
+    """Classify categories. Saving marks the row as overridden so catalog.csv no longer changes it."""
+
+    list_display = ["name", "service", "role", "overridden", "first_seen_at", "unclassified_records", "unclassified_amount"]
+    list_filter = ["role", "service", "overridden"]
+    list_editable = ["service", "role"]
+    search_fields = ["name", "comment"]
+    fields = ["name", "service", "role", "comment", "overridden", "first_seen_at"]
+    readonly_fields = ["first_seen_at"]
+    actions = ["reimport_affected"]
+
+    def get_queryset(self, request):
+        seen = UnclassifiedUsage.objects.filter(category=OuterRef("name")).values("category")
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                _records=Coalesce(Subquery(seen.annotate(n=Count("pk")).values("n")[:1]), Value(0)),
+                _amount=Subquery(
+                    seen.annotate(s=Sum("price")).values("s")[:1],
+                    output_field=DecimalField(max_digits=28, decimal_places=10),
+                ),
+            )
+        )
+
+    @admin.display(description="Records waiting", ordering="_records")
+    def unclassified_records(self, obj):
+        return obj._records
+
+    @admin.display(description="Amount waiting", ordering="_amount")
+    def unclassified_amount(self, obj):
+        return f"{obj._amount:,.4f}" if obj._amount is not None else "—"
+
+    def save_model(self, request, obj, form, change):
+        if change and form.changed_data:
+            obj.overridden = True
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description="Re-import six months for integrations that reported these categories")
+    def reimport_affected(self, request, queryset):
+        ids = UnclassifiedUsage.objects.filter(category__in=queryset.values("name")).values("integration_id").distinct()
+        n = 0
+        for integration in Integration.objects.filter(pk__in=ids):
+            if not services.is_busy(integration):
+                services.queue_history_import(integration)
+                n += 1
+        self.message_user(request, f"Queued {n} re-import(s).", messages.SUCCESS)

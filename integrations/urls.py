@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "integrations"
+urlpatterns = [
+    path("twilio/", views.twilio, name="twilio"),
+    path("twilio/<int:pk>/", views.detail, name="detail"),
+    path("twilio/<int:pk>/status.json", views.status_json, name="status"),
+    path("twilio/<int:pk>/sync/", views.sync, name="sync"),
+    path("twilio/<int:pk>/retry/", views.retry, name="retry"),
+    path("twilio/<int:pk>/workspaces/", views.workspaces, name="workspaces"),
+    path("twilio/<int:pk>/edit/", views.edit, name="edit"),
+    path("twilio/<int:pk>/remove/", views.delete, name="delete"),
+]

@@ -1,0 +1,30 @@
+// Live import progress: polls the integration's JSON status until the import finishes.
+(function () {
+  function update(box, s) {
+    box.dataset.status = s.status;
+    var badge = box.querySelector("[data-role=badge]");
+    badge.textContent = s.status_display;
+    badge.className = "badge badge-" + s.status;
+    box.querySelector("[data-role=bar]").style.width = s.percent + "%";
+    box.querySelector(".progress").setAttribute("aria-valuenow", s.percent);
+    var months = s.windows_total ? s.windows_done + " of " + s.windows_total + " months · " : "";
+    box.querySelector("[data-role=detail]").textContent = months + s.records_read + " records read";
+    var msg = document.querySelector("[data-role=message]");
+    if (msg) { msg.textContent = s.message || ""; msg.hidden = !s.message; }
+    var last = document.querySelector("[data-role=last-refreshed]");
+    if (last && s.last_refreshed_at) { last.textContent = s.last_refreshed_at.replace("T", " ").slice(0, 16) + " UTC"; }
+  }
+  function poll(box) {
+    fetch(box.dataset.statusUrl, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.json() : Promise.reject(r.status); })
+      .then(function (s) {
+        update(box, s);
+        if (s.status === "importing" || s.status === "pending") { setTimeout(function () { poll(box); }, 1000); }
+        else if (box.dataset.reloadOnDone !== "no") { setTimeout(function () { window.location.reload(); }, 300); }
+      })
+      .catch(function () { setTimeout(function () { poll(box); }, 5000); });
+  }
+  document.querySelectorAll(".import-status").forEach(function (box) {
+    if (box.dataset.status === "importing" || box.dataset.status === "pending") { poll(box); }
+  });
+})();
