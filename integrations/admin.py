@@ -4,8 +4,10 @@ Credentials are never shown: they are excluded from every form, list and search.
 """
 
 from django.contrib import admin, messages
-from django.db.models import Count, DecimalField, OuterRef, Subquery, Sum, Value
+from django.db.models import Count, DecimalField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
+
+from vantage.lib.money import ExactSum
 
 from . import services
 from .models import IngestionRun, Integration, TwilioUsageCategory, UnclassifiedUsage
@@ -29,7 +31,7 @@ class IntegrationAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         cost = Subquery(
             Integration.objects.filter(pk=OuterRef("pk"))
-            .annotate(s=Sum("cost_line_items__cost"))
+            .annotate(s=ExactSum("cost_line_items__cost"))
             .values("s")[:1],
             output_field=DecimalField(max_digits=28, decimal_places=10),
         )
@@ -101,7 +103,7 @@ class TwilioUsageCategoryAdmin(admin.ModelAdmin):
             .annotate(
                 _records=Coalesce(Subquery(seen.annotate(n=Count("pk")).values("n")[:1]), Value(0)),
                 _amount=Subquery(
-                    seen.annotate(s=Sum("price")).values("s")[:1],
+                    seen.annotate(s=ExactSum("price")).values("s")[:1],
                     output_field=DecimalField(max_digits=28, decimal_places=10),
                 ),
             )

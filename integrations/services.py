@@ -10,9 +10,10 @@ from decimal import Decimal
 from typing import Callable
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Sum
+from django.db.models import Count, F
 from django.utils import timezone
 
+from vantage.lib.money import ExactSum
 from costs.models import BilledTotal, CostLineItem
 
 from .models import IngestionRun, Integration, IntegrationStatus, Provider, RunStatus, RunTrigger, UnclassifiedUsage
@@ -185,7 +186,7 @@ def delete_integration(integration: Integration) -> dict:
 
 def deletion_summary(integration: Integration) -> dict:
     agg = CostLineItem.objects.filter(integration=integration).values("currency").annotate(
-        items=Count("pk"), cost=Sum("cost")
+        items=Count("pk"), cost=ExactSum("cost")
     )
     return {
         "line_items": sum(r["items"] for r in agg),

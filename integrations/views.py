@@ -6,13 +6,14 @@ from collections import defaultdict
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Sum
+from django.db.models import Count
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
+from vantage.lib.money import ExactSum
 from costs.models import CostLineItem
 from vantage.workspaces import require_editor, require_workspace
 
@@ -37,7 +38,7 @@ def _costs_by_integration(ids):
     rows = (
         CostLineItem.objects.filter(integration_id__in=ids)
         .values("integration_id", "currency")
-        .annotate(cost=Sum("cost"), items=Count("pk"))
+        .annotate(cost=ExactSum("cost"), items=Count("pk"))
         .order_by("integration_id", "currency")
     )
     for r in rows:
