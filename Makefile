@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 ## make run: install, migrate the SQLite database, start web + worker + Twilio sandbox
 run: $(STAMP)
 	@$(BIN)/python -m vantage.lib.devenv
-	@$(BIN)/python manage.py migrate --noinput
+	@$(BIN)/python manage.py migrate --noinput -v 0 && echo "Database ready (db.sqlite3)."
 	@$(BIN)/python manage.py setup_schedules
 	@$(BIN)/python manage.py bootstrap_admin
 	@$(BIN)/python manage.py rundev

@@ -1,0 +1,69 @@
+"""A person pastes the sandbox credentials into the Connect form and watches the import finish."""
+
+import threading
+
+import pytest
+
+from integrations.twilio.sandbox import serve_in_thread
+from tests.conftest import PASSWORD
+from tests.e2e.conftest import sign_in
+from vantage.models import Membership, Role, Workspace
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def background_tasks(monkeypatch):
+    """Run queued tasks in a background thread, as the django-q2 worker would, so the page can poll."""
+    threads = []
+
+    def async_task(func, *args, **kwargs):
+        from django.db import connection
+
+        def run():
+            try:
+                func(*args)
+            finally:
+                connection.close()
+
+        t = threading.Thread(target=run, daemon=True)
+        threads.append(t)
+        t.start()
+
+    monkeypatch.setattr("django_q.tasks.async_task", async_task)
+    yield threads
+    for t in threads:
+        t.join(timeout=60)
+
+
+def test_connect_watch_progress_and_see_it_on_manage(page, settings, django_user_model, background_tasks):
+    server, base_url = serve_in_thread(seed=3, latency=0.05)
+    settings.TWILIO_API_BASE_URL = base_url
+    try:
+        user = django_user_model.objects.create_user(username="finops", password=PASSWORD)
+        Membership.objects.create(user=user, workspace=Workspace.objects.get(name="Default"), role=Role.OWNER)
+        creds = next(c for c in server.sandbox.credentials() if c["kind"] == "standalone")
+
+        sign_in(page, "finops", PASSWORD)
+        page.click("text=Integrations")
+        page.click("nav.tabs >> text=Connect")
+        page.fill("#id_api_key_sid", creds["api_key_sid"])
+        page.fill("#id_api_secret", "not-the-secret")
+        page.fill("#id_account_sid", creds["account_sid"])
+        page.fill("#id_account_name", "Globex UK")
+        page.click("text=Connect Account")
+        assert "Twilio rejected this API key and secret" in page.inner_text("#id_api_secret_errors")
+
+        page.fill("#id_api_secret", creds["api_secret"])
+        page.click("text=Connect Account")
+        page.wait_for_url("**/settings/integrations/twilio/*/")
+        assert page.locator(".import-status [data-role=badge]").inner_text() in ("Importing", "Imported")
+        page.wait_for_selector(".import-status[data-status=imported]", timeout=60_000)
+        assert "6 of 6 months" in page.inner_text(".import-status")
+        assert creds["api_secret"] not in page.content()
+
+        page.goto("/settings/integrations/twilio/?tab=manage")
+        row = page.locator(".integrations-table tbody tr", has_text="Globex UK")
+        assert "Imported" in row.inner_text() and "GBP" in row.inner_text()
+    finally:
+        server.shutdown()
