@@ -31,3 +31,21 @@ class MembershipAdmin(admin.ModelAdmin):
     search_fields = ["user__username", "workspace__name"]
     autocomplete_fields = ["user", "workspace"]
     list_select_related = ["user", "workspace"]
+
+
+from .models import ApiToken  # noqa: E402
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Operators see who has tokens and can revoke them; the token itself is never stored."""
+
+    list_display = ["name", "user", "hint", "created_at", "last_used_at", "revoked_at"]
+    list_filter = ["revoked_at"]
+    search_fields = ["name", "user__username"]
+    readonly_fields = ["user", "name", "hint", "created_at", "last_used_at"]
+    fields = ["user", "name", "hint", "created_at", "last_used_at", "revoked_at"]
+    list_select_related = ["user"]
+
+    def has_add_permission(self, request):
+        return False

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from . import views
 
@@ -10,7 +11,12 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("workspaces/switch/", views.workspace_switch, name="workspace_switch"),
+    path("settings/api-tokens/", views.api_tokens, name="api_tokens"),
     path("reports/", include("costs.urls")),
     path("settings/integrations/", include("integrations.urls")),
     path("admin/", admin.site.urls),
+    path("api/v2/", include("vantage.api.urls")),
+    path("api/v2/", include("integrations.api.urls")),
+    path("api/v2/schema", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/v2/docs", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

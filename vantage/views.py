@@ -23,3 +23,27 @@ def workspace_switch(request):
 
 def healthz(request):
     return HttpResponse("ok", content_type="text/plain")
+
+
+def api_tokens(request):
+    """Personal API tokens: create (shown once), list, revoke."""
+    from django.utils import timezone
+
+    from .models import ApiToken
+
+    new_token = None
+    if request.method == "POST":
+        if "revoke" in request.POST:
+            updated = ApiToken.objects.filter(user=request.user, pk=request.POST.get("revoke"), revoked_at__isnull=True)
+            if updated.update(revoked_at=timezone.now()):
+                messages.success(request, "Token revoked: programs using it are refused from now on.")
+            return redirect("api_tokens")
+        name = (request.POST.get("name") or "").strip()[:100]
+        if not name:
+            messages.error(request, "Give the token a name, e.g. the script that will use it.")
+        else:
+            _, new_token = ApiToken.issue(request.user, name)
+    tokens = ApiToken.objects.filter(user=request.user)
+    response = render(request, "vantage/api_tokens.html", {"tokens": tokens, "new_token": new_token})
+    response["Cache-Control"] = "no-store"
+    return response

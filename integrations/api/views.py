@@ -1,0 +1,110 @@
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from integrations import services
+from integrations.models import Integration, IntegrationStatus, Provider
+from vantage.api.errors import error_response
+from vantage.api.scoping import WorkspaceScopedMixin
+
+from .serializers import IntegrationSerializer, IntegrationUpdateSerializer, TwilioIntegrationCreateSerializer
+
+WORKSPACE_PARAM = OpenApiParameter("workspace", int, description="Workspace id (required if you belong to several)")
+ERRORS = {400: None, 401: None, 403: None, 404: None, 429: None}
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Integrations visible in the workspace",
+        parameters=[
+            WORKSPACE_PARAM,
+            OpenApiParameter("provider", str, enum=[p for p, _ in Provider.choices]),
+            OpenApiParameter("status", str, enum=[s for s, _ in IntegrationStatus.choices]),
+        ],
+    ),
+    retrieve=extend_schema(summary="One integration: status, import progress, last error", parameters=[WORKSPACE_PARAM]),
+    update=extend_schema(summary="Change description and workspace assignment", request=IntegrationUpdateSerializer,
+                         parameters=[WORKSPACE_PARAM]),
+    destroy=extend_schema(summary="Remove the integration and all of its costs", parameters=[WORKSPACE_PARAM]),
+)
+class IntegrationViewSet(WorkspaceScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                         mixins.UpdateModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
+    serializer_class = IntegrationSerializer
+    lookup_value_regex = r"\d+"
+    http_method_names = ["get", "put", "delete", "post", "head", "options"]
+
+    def get_queryset(self):
+        qs = Integration.objects.in_workspace(self.workspace).prefetch_related("workspaces").order_by("account_name")
+        if self.action == "list":
+            for param in ("provider", "status"):
+                value = self.request.query_params.get(param)
+                if value:
+                    choices = dict(Provider.choices if param == "provider" else IntegrationStatus.choices)
+                    if value not in choices:
+                        from rest_framework.exceptions import ValidationError
+
+                        raise ValidationError({param: f"Unknown {param} {value!r}; use one of {sorted(choices)}."})
+                    qs = qs.filter(**{param: value})
+        return qs
+
+    def update(self, request, *args, **kwargs):
+        self.require_editor()
+        integration = self.get_object()
+        ser = IntegrationUpdateSerializer(data=request.data, context={"request": request})
+        ser.is_valid(raise_exception=True)
+        data = ser.validated_data
+        if "workspaces" in data:
+            from vantage.models import Workspace
+
+            editable = list(Workspace.objects.editable_by(request.user))
+            kept = integration.workspaces.exclude(pk__in=[w.pk for w in editable])
+            if not data["workspaces"] and not kept.exists():
+                return error_response("workspaces", "Keep at least one workspace, or delete the integration instead.")
+            services.set_workspaces(integration, data["workspaces"], editable)
+        if "description" in data:
+            integration.description = data["description"]
+            integration.save(update_fields=["description", "updated_at"])
+        integration = Integration.objects.prefetch_related("workspaces").get(pk=integration.pk)
+        return Response(IntegrationSerializer(integration).data)
+
+    def destroy(self, request, *args, **kwargs):
+        self.require_editor()
+        services.delete_integration(self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(summary="Re-import the current and previous month now", request=None,
+                   responses={202: IntegrationSerializer, 409: None}, parameters=[WORKSPACE_PARAM])
+    @action(detail=True, methods=["post"])
+    def sync(self, request, pk=None):
+        self.require_editor()
+        integration = self.get_object()
+        if not services.queue_sync(integration):
+            return error_response(None, "An import is already running for this integration.", status.HTTP_409_CONFLICT)
+        return Response(IntegrationSerializer(integration).data, status=status.HTTP_202_ACCEPTED)
+
+
+class TwilioIntegrationCreateView(WorkspaceScopedMixin, APIView):
+    @extend_schema(
+        summary="Connect a Twilio account (credentials are checked live; then six months are imported)",
+        request=TwilioIntegrationCreateSerializer,
+        responses={201: IntegrationSerializer, **ERRORS},
+        parameters=[WORKSPACE_PARAM],
+        tags=["integrations"],
+    )
+    def post(self, request):
+        self.require_editor()
+        ser = TwilioIntegrationCreateSerializer(data=request.data, context={"request": request})
+        ser.is_valid(raise_exception=True)
+        data = ser.validated_data
+        try:
+            integration = services.connect_twilio(
+                user=request.user, workspace=self.workspace, api_key_sid=data["api_key"],
+                api_secret=data["api_secret"], account_sid=data["account_sid"], account_name=data["account_name"],
+                description=data.get("description", ""), workspaces=data.get("workspaces") or None,
+            )
+        except services.DuplicateIntegration as exc:
+            return error_response("account_name", str(exc))
+        integration = Integration.objects.prefetch_related("workspaces").get(pk=integration.pk)
+        return Response(IntegrationSerializer(integration).data, status=status.HTTP_201_CREATED)

@@ -1,0 +1,38 @@
+"""One error shape for the whole API: {"errors": [{"field": ..., "message": ...}]}."""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler
+
+
+def _flatten(detail, field=None):
+    if isinstance(detail, dict):
+        out = []
+        for key, value in detail.items():
+            name = None if key in ("non_field_errors", "detail") else (f"{field}.{key}" if field else key)
+            out += _flatten(value, name)
+        return out
+    if isinstance(detail, list):
+        out = []
+        for i, value in enumerate(detail):
+            out += _flatten(value, field if not isinstance(value, dict) else f"{field}[{i}]" if field else None)
+        return out
+    return [{"field": field, "message": str(detail)}]
+
+
+def api_exception_handler(exc, context):
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound("Not found.")
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied(str(exc) or "You do not have permission to do this.")
+    response = exception_handler(exc, context)
+    if response is None:
+        return None
+    response.data = {"errors": _flatten(response.data)}
+    return response
+
+
+def error_response(field, message, code=status.HTTP_400_BAD_REQUEST):
+    return Response({"errors": [{"field": field, "message": message}]}, status=code)
