@@ -14,6 +14,7 @@ urlpatterns = [
     path("settings/api-tokens/", views.api_tokens, name="api_tokens"),
     path("reports/", include("costs.urls")),
     path("settings/integrations/", include("integrations.urls")),
+    path("virtual-tags/", include("tagging.urls")),
     path("admin/", admin.site.urls),
     path("api/v2/", include("vantage.api.urls")),
     path("api/v2/", include("integrations.api.urls")),

@@ -1,0 +1,77 @@
+"""Virtual tag workflows: preview, reorder, save values."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Count
+
+from costs.models import CostLineItem
+from vantage.lib.money import ExactSum
+
+from .choices import NOT_TAGGED
+from .expressions import compile_tag, split_amounts
+from .models import VirtualTag, VirtualTagValue
+
+PREVIEW_DAYS = 30
+
+
+def workspace_costs(workspace):
+    return CostLineItem.objects.filter(integration__workspaces=workspace)
+
+
+def preview(workspace, tag: VirtualTag, values=None, *, today=None):
+    """Per label: matched cost (per currency) and line items over the last 30 days; one grouped query."""
+    from integrations.services import utc_today
+
+    today = today or utc_today()
+    start = today - timedelta(days=PREVIEW_DAYS - 1)
+    compiled = compile_tag(tag, values)
+    rows = (
+        workspace_costs(workspace)
+        .filter(date__gte=start, date__lte=today)
+        .annotate(_tag=compiled.expression)
+        .values("_tag", "currency")
+        .annotate(cost=ExactSum("cost"), items=Count("pk"))
+        .order_by()
+    )
+    by_label = {label: {"label": label, "costs": defaultdict(Decimal), "items": 0} for label in compiled.labels}
+    for r in rows:
+        parts = compiled.splits.get(r["_tag"])
+        if parts:
+            for label, amount in split_amounts(r["cost"], parts):
+                by_label[label]["costs"][r["currency"]] += amount or 0
+                by_label[label]["items"] += r["items"]  # a shared item counts towards each label it feeds
+        else:
+            entry = by_label.setdefault(r["_tag"], {"label": r["_tag"], "costs": defaultdict(Decimal), "items": 0})
+            entry["costs"][r["currency"]] += r["cost"] or 0
+            entry["items"] += r["items"]
+    out = []
+    for label in compiled.labels:
+        e = by_label[label]
+        out.append({"label": label, "costs": dict(sorted(e["costs"].items())), "items": e["items"],
+                    "not_tagged": label == NOT_TAGGED})
+    return {"start": start, "end": today, "rows": out}
+
+
+def move_value(value: VirtualTagValue, direction: str) -> None:
+    """Swap a value with its neighbour ("up" or "down"), renumbering positions 1..n."""
+    with transaction.atomic():
+        values = list(VirtualTagValue.objects.select_for_update().filter(tag=value.tag).order_by("position", "pk"))
+        i = next(k for k, v in enumerate(values) if v.pk == value.pk)
+        j = i - 1 if direction == "up" else i + 1
+        if 0 <= j < len(values):
+            values[i], values[j] = values[j], values[i]
+        for pos, v in enumerate(values, 1):
+            if v.position != pos:
+                v.position = pos
+                v.save(update_fields=["position"])
+
+
+def renumber(tag: VirtualTag) -> None:
+    for pos, v in enumerate(tag.values.order_by("position", "pk"), 1):
+        if v.position != pos:
+            VirtualTagValue.objects.filter(pk=v.pk).update(position=pos)
