@@ -19,7 +19,7 @@ from costs.models import BilledTotal, CostLineItem
 from .models import IngestionRun, Integration, IntegrationStatus, Provider, RunStatus, RunTrigger, UnclassifiedUsage
 from .twilio.catalog import load_catalog
 from .twilio.client import CredentialsRejected, TwilioClient, TwilioError, client_for
-from .twilio.ingest import ingest_window, month_windows  # noqa: F401  (month_windows re-exported)
+from .twilio.ingest import WindowPrefetcher, ingest_window, month_windows  # noqa: F401  (month_windows re-exported)
 
 log = logging.getLogger(__name__)
 
@@ -123,36 +123,48 @@ def import_range(
         if on_page:
             on_page(n)
 
-    for window_start, window_end in windows:
-        if (window_start, window_end) in done:
+    todo = [w for w in windows if w not in done]
+    prefetcher = WindowPrefetcher(client, todo)  # downloads window n+1 while window n is written
+    try:
+        for window_start, window_end in windows:
+            if (window_start, window_end) in done:
+                if on_window:
+                    on_window(window_start, window_end, None)
+                continue
+            run = _import_one(integration, window_start, window_end, client, catalog, trigger, page_done,
+                              prefetcher.pages(todo.index((window_start, window_end))))
+            result.records += run.records_read
+            result.line_items += run.line_items_written
+            result.twilio_total += run.twilio_total or 0
+            result.difference += run.reconciliation_difference or 0
+            Integration.objects.filter(pk=integration.pk).update(import_windows_done=F("import_windows_done") + 1)
             if on_window:
-                on_window(window_start, window_end, None)
-            continue
-        try:
-            run = ingest_window(
-                integration, window_start, window_end, client=client, catalog=catalog, trigger=trigger, on_page=page_done
-            )
-        except TwilioError as exc:
-            _set(integration, status=IntegrationStatus.ERROR, status_message=error_message_for(exc))
-            log.warning("Import of integration %s failed: %s", integration.pk, exc.__class__.__name__)
-            raise
-        except Exception:
-            _set(
-                integration,
-                status=IntegrationStatus.ERROR,
-                status_message="The import stopped on an internal error. Costs already imported are kept; press Retry.",
-            )
-            raise
-        result.records += run.records_read
-        result.line_items += run.line_items_written
-        result.twilio_total += run.twilio_total or 0
-        result.difference += run.reconciliation_difference or 0
-        Integration.objects.filter(pk=integration.pk).update(import_windows_done=F("import_windows_done") + 1)
-        if on_window:
-            on_window(window_start, window_end, run)
+                on_window(window_start, window_end, run)
+    finally:
+        prefetcher.close()
     _set(integration, status=IntegrationStatus.IMPORTED, status_message="", last_refreshed_at=timezone.now())
     integration.refresh_from_db()
     return result
+
+
+def _import_one(integration, window_start, window_end, client, catalog, trigger, on_page, pages) -> IngestionRun:
+    """One window; on failure, mark the integration "error" (costs already imported stay) and re-raise."""
+    try:
+        return ingest_window(
+            integration, window_start, window_end, client=client, catalog=catalog, trigger=trigger,
+            on_page=on_page, pages=pages,
+        )
+    except TwilioError as exc:
+        _set(integration, status=IntegrationStatus.ERROR, status_message=error_message_for(exc))
+        log.warning("Import of integration %s failed: %s", integration.pk, exc.__class__.__name__)
+        raise
+    except Exception:
+        _set(
+            integration,
+            status=IntegrationStatus.ERROR,
+            status_message="The import stopped on an internal error. Costs already imported are kept; press Retry.",
+        )
+        raise
 
 
 def import_history(integration: Integration, *, resume: bool = False, **kwargs) -> ImportResult:
