@@ -1,8 +1,12 @@
 """Cost line items: one row per integration x account x UTC day x category, plus Twilio's totals."""
 
+from django.conf import settings
 from django.db import models
+from django.http import QueryDict
 
 from integrations.models import MONEY, Integration
+
+from .choices import ChartType, DateBin, DateRange, Mode, Operator
 
 UNATTRIBUTED_CATEGORY = "unattributed"
 UNATTRIBUTED_SERVICE = "Unattributed"
@@ -40,6 +44,9 @@ class CostLineItem(models.Model):
             models.Index(fields=["date", "integration"], name="cli_date_integration"),
             models.Index(fields=["integration", "service", "date"], name="cli_integration_service_date"),
             models.Index(fields=["integration", "category", "date"], name="cli_integration_category_date"),
+            # The report filters' value lists walk (integration, column) indexes (costs/dimension_values.py).
+            models.Index(fields=["integration", "charge_type"], name="cli_integration_charge_type"),
+            models.Index(fields=["integration", "usage_unit"], name="cli_integration_usage_unit"),
         ]
 
     def __str__(self):
@@ -69,3 +76,68 @@ class BilledTotal(models.Model):
     @property
     def difference(self):
         return self.amount - self.attributed
+
+
+def _default_groupings():
+    return ["service"]
+
+
+class CostReport(models.Model):
+    """A saved view of a workspace's costs: filters, group-by, date range, bins, chart and mode.
+
+    ``filters`` maps a dimension key to ``{"op": "is" | "not", "values": [...]}``, e.g.
+    ``{"service": {"op": "not", "values": ["SMS & MMS"]}}``; ``groupings`` is an ordered list of
+    dimension keys (see costs/dimensions.py). Every workspace has one undeletable default report,
+    "All Resources".
+    """
+
+    DEFAULT_TITLE = "All Resources"
+
+    workspace = models.ForeignKey("vantage.Workspace", on_delete=models.CASCADE, related_name="cost_reports")
+    title = models.CharField(max_length=100)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    is_default = models.BooleanField(default=False)
+    filters = models.JSONField(default=dict, blank=True)
+    groupings = models.JSONField(default=_default_groupings, blank=True)
+    date_range = models.CharField(max_length=16, choices=DateRange.choices, default=DateRange.THIS_MONTH)
+    start_date = models.DateField(null=True, blank=True, help_text="Custom range only.")
+    end_date = models.DateField(null=True, blank=True, help_text="Custom range only.")
+    date_bin = models.CharField(max_length=12, choices=DateBin.choices, default=DateBin.DAY)
+    chart_type = models.CharField(max_length=8, choices=ChartType.choices, default=ChartType.BAR)
+    mode = models.CharField(max_length=8, choices=Mode.choices, default=Mode.SPEND)
+    compare_previous = models.BooleanField("Compare with the previous period", default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-is_default", "title", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace"], condition=models.Q(is_default=True), name="costreport_one_default_per_workspace"
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def as_params(self) -> QueryDict:
+        """The report's settings as the query string the report page and CSV export read."""
+        params = QueryDict(mutable=True)
+        for key, spec in (self.filters or {}).items():
+            values = [str(v) for v in spec.get("values", [])]
+            if values:
+                params.setlist(key, values)
+                params[f"{key}_op"] = spec.get("op", Operator.IS)
+        params["date_range"] = self.date_range
+        if self.date_range == DateRange.CUSTOM:
+            params["start_date"] = self.start_date.isoformat() if self.start_date else ""
+            params["end_date"] = self.end_date.isoformat() if self.end_date else ""
+        params.setlist("group_by", list(self.groupings or []))
+        params["bin"] = self.date_bin
+        params["chart"] = self.chart_type
+        params["mode"] = self.mode
+        if self.compare_previous:
+            params["compare"] = "on"
+        return params

@@ -9,7 +9,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 def test_sign_in_see_default_switch_workspace_and_sign_out(page, django_user_model):
     user = django_user_model.objects.create_user(username="newcomer", password=PASSWORD)
-    Membership.objects.create(user=user, workspace=Workspace.objects.get(name="Default"), role=Role.OWNER)
+    Membership.objects.create(user=user, workspace=Workspace.objects.get_or_create(name="Default")[0], role=Role.OWNER)
     Membership.objects.create(user=user, workspace=Workspace.objects.create(name="Marketing"), role=Role.VIEWER)
 
     sign_in(page, "newcomer", "wrong password")

@@ -1,0 +1,255 @@
+"""Charts drawn on the server as inline SVG: no JavaScript, readable by screen readers.
+
+``chart_data(report, ...)`` picks what to draw (the top groups plus "Other" for one currency, or one
+usage unit); ``render_svg(data)`` draws stacked bars per date bin, or lines (the running total
+when the report is cumulative). Every bar and point has a ``<title>`` with its value (shown on
+hover), the axes are labelled and the ``<svg>`` has ``role="img"`` and an ``aria-label``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from .choices import ChartType
+from .dates import bin_label, bins
+from .formatting import money, quantity
+from .reports import Report
+
+TOP_GROUPS = 5
+PALETTE = ["#4b3fd8", "#0f9d8a", "#e3892b", "#d6457a", "#3b8fd9"]
+OTHER_COLOR = "#9aa3b2"
+WIDTH, HEIGHT = 760, 320
+LEFT, RIGHT, TOP, BOTTOM = 78, 190, 16, 56
+
+
+@dataclass
+class Series:
+    label: str
+    values: list  # Decimal | None per x position
+    color: str
+
+
+@dataclass
+class ChartData:
+    kind: str  # "bar" (stacked) or "line"
+    x_labels: list[str]  # short, for the axis
+    x_titles: list[str]  # full, for hover titles and the description
+    series: list[Series]
+    unit: str  # the currency code, or the usage unit
+    usage_mode: bool
+    description: str
+    notes: list[str] = field(default_factory=list)
+
+    def fmt(self, value) -> str:
+        return quantity(value) if self.usage_mode else money(value)
+
+
+def _num(value) -> float:
+    return float(value) if value is not None else 0.0
+
+
+def _minus(a, b):
+    if a is None and b is None:
+        return None
+    return (a or Decimal(0)) - (b or Decimal(0))
+
+
+def chart_data(report: Report, *, chart_type: str, row_label) -> ChartData | None:
+    """What to draw: one currency (or usage unit), its top groups and "Other". ``None`` if no data."""
+    query = report.query
+    if not report.rows:
+        return None
+    footers = {(f.unit, f.currency): f for f in report.column_totals}
+    if query.usage_mode:
+        key = max(footers, key=lambda k: (abs(footers[k].total or 0), str(k)))
+        unit = key[0] or "(no unit)"
+    else:
+        key = max(footers, key=lambda k: (abs(footers[k].cost_total or 0), k[1]))
+        unit = key[1]
+    notes = []
+    if len(footers) > 1:
+        what = "usage unit" if query.usage_mode else "currency"
+        notes.append(
+            f"The chart shows {unit}{' in ' + key[1] if query.usage_mode else ''} only; the table has every {what}"
+            f"{' (filter on Usage Unit to compare like with like)' if query.usage_mode else ''}."
+        )
+    rows = [r for r in report.rows if (r.unit, r.currency) == key]
+    top = sorted(rows, key=lambda r: r.total or Decimal(0), reverse=True)[:TOP_GROUPS]
+    footer = footers[key]
+    if query.cumulative:
+        days = bins(query.start, query.end, "day")
+        x_labels = [bin_label(d, "day", short=True) for d in days]
+        x_titles = [bin_label(d, "day") for d in days]
+
+        def values_of(cells):
+            running, out = Decimal(0), []
+            for d in days:
+                running += cells.get(d) or Decimal(0)
+                out.append(running)
+            return out
+
+        series = [Series(row_label(r), values_of(r.cells), PALETTE[i]) for i, r in enumerate(top)]
+        if len(rows) > len(top):
+            other_cells = {}
+            top_ids = {id(r) for r in top}
+            for r in rows:
+                if id(r) not in top_ids:
+                    for d, v in r.cells.items():
+                        other_cells[d] = (other_cells.get(d) or Decimal(0)) + (v or Decimal(0))
+            series.append(Series("Other", values_of(other_cells), OTHER_COLOR))
+        kind = ChartType.LINE
+    else:
+        x_labels = [bin_label(c, query.bin, short=True) for c in report.columns]
+        x_titles = [bin_label(c, query.bin) for c in report.columns]
+        series = [Series(row_label(r), list(r.table_cells), PALETTE[i]) for i, r in enumerate(top)]
+        if len(rows) > len(top):
+            other = list(footer.cells)
+            for r in top:
+                other = [_minus(o, v) for o, v in zip(other, r.table_cells)]
+            series.append(Series("Other", other, OTHER_COLOR))
+        kind = ChartType.LINE if chart_type == ChartType.LINE else ChartType.BAR
+    shape = {ChartType.BAR: "Stacked bar chart", ChartType.LINE: "Line chart"}[kind]
+    measure = f"usage in {unit}" if query.usage_mode else f"cost in {unit}"
+    running = " (running total)" if query.cumulative else ""
+    description = (
+        f"{shape} of {measure}{running}, {x_titles[0]} to {x_titles[-1]}, "
+        f"{len(series)} series: "
+        + "; ".join(f"{s.label} {_series_total(s, kind, query.cumulative, unit, query.usage_mode)}" for s in series)
+        + "."
+    )
+    return ChartData(kind, x_labels, x_titles, series, unit, query.usage_mode, description, notes)
+
+
+def _series_total(series, kind, cumulative, unit, usage_mode) -> str:
+    values = [v for v in series.values if v is not None]
+    total = values[-1] if cumulative and values else sum(values, Decimal(0))
+    return f"{quantity(total) if usage_mode else money(total)} {unit}"
+
+
+def _nice_step(span: float, ticks: int = 5) -> float:
+    raw = span / ticks if span > 0 else 1.0
+    magnitude = 10 ** math.floor(math.log10(raw))
+    for m in (1, 2, 2.5, 5, 10):
+        if raw <= m * magnitude:
+            return m * magnitude
+    return 10 * magnitude
+
+
+def _bounds(data: ChartData) -> tuple[float, float]:
+    n = len(data.x_labels)
+    if data.kind == ChartType.BAR:
+        highs = [sum(max(_num(s.values[i]), 0) for s in data.series) for i in range(n)]
+        lows = [sum(min(_num(s.values[i]), 0) for s in data.series) for i in range(n)]
+    else:
+        highs = [_num(v) for s in data.series for v in s.values]
+        lows = highs
+    return min([0.0, *lows]), max([0.0, *highs])
+
+
+def _tick_label(value: float) -> str:
+    if abs(value) >= 1_000_000:
+        return f"{value / 1_000_000:,.1f}M"
+    if abs(value) >= 10_000:
+        return f"{value / 1000:,.0f}k"
+    if abs(value) >= 1 or value == 0:
+        return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+    return f"{value:.2g}"
+
+
+def render_svg(data: ChartData) -> SafeString:
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    low, high = _bounds(data)
+    step = _nice_step(high - low)
+    low = math.floor(low / step) * step
+    high = math.ceil(high / step) * step if high > 0 else (0.0 if low < 0 else step)
+    span = (high - low) or 1.0
+
+    def y(v: float) -> float:
+        return TOP + plot_h - (v - low) / span * plot_h
+
+    n = len(data.x_labels)
+    band = plot_w / max(n, 1)
+    parts = [
+        f'<svg class="report-chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
+        f'role="img" aria-label="{escape(data.description)}">',
+        f"<title>{escape(data.description)}</title>",
+    ]
+    # grid and y axis
+    tick = low
+    while tick <= high + step / 2:
+        ty = y(tick)
+        parts.append(
+            f'<line class="grid" x1="{LEFT}" x2="{LEFT + plot_w}" y1="{ty:.1f}" y2="{ty:.1f}"/>'
+            f'<text class="tick" x="{LEFT - 6}" y="{ty + 4:.1f}" text-anchor="end">{escape(_tick_label(tick))}</text>'
+        )
+        tick += step
+    parts.append(
+        f'<text class="axis-label" transform="translate(14 {TOP + plot_h / 2:.0f}) rotate(-90)" text-anchor="middle">'
+        f"{escape(('Usage (' + data.unit + ')') if data.usage_mode else ('Cost (' + data.unit + ')'))}</text>"
+    )
+    # x labels (thinned so they never overlap)
+    longest = max((len(label) for label in data.x_labels), default=1)
+    every = max(1, math.ceil(n / max(1, plot_w // (longest * 6.5 + 10))))
+    for i, label in enumerate(data.x_labels):
+        if i % every == 0:
+            cx = LEFT + band * (i + 0.5)
+            parts.append(
+                f'<text class="tick" x="{cx:.1f}" y="{TOP + plot_h + 16}" text-anchor="middle">{escape(label)}</text>'
+            )
+    parts.append(
+        f'<text class="axis-label" x="{LEFT + plot_w / 2:.0f}" y="{HEIGHT - 8}" text-anchor="middle">'
+        f"{'Day' if data.kind == ChartType.LINE and n > 40 else 'Date'}</text>"
+    )
+    parts.append(f'<line class="axis" x1="{LEFT}" x2="{LEFT + plot_w}" y1="{y(0):.1f}" y2="{y(0):.1f}"/>')
+
+    if data.kind == ChartType.BAR:
+        width = max(band * 0.7, 1.0)
+        for i, label in enumerate(data.x_titles):
+            x = LEFT + band * i + (band - width) / 2
+            up, down = 0.0, 0.0
+            for s in data.series:
+                v = s.values[i]
+                if v is None or v == 0:
+                    continue
+                fv = float(v)
+                base = up if fv > 0 else down
+                top_v = base + fv
+                y1, y2 = sorted((y(base), y(top_v)))
+                if fv > 0:
+                    up = top_v
+                else:
+                    down = top_v
+                parts.append(
+                    f'<rect x="{x:.1f}" y="{y1:.1f}" width="{width:.1f}" height="{max(y2 - y1, 0.5):.1f}" fill="{s.color}">'
+                    f"<title>{escape(s.label)} · {escape(label)}: {escape(data.fmt(v))} {escape(data.unit)}</title></rect>"
+                )
+    else:
+        for s in data.series:
+            points = " ".join(f"{LEFT + band * (i + 0.5):.1f},{y(_num(v)):.1f}" for i, v in enumerate(s.values))
+            parts.append(
+                f'<polyline fill="none" stroke="{s.color}" stroke-width="2" points="{points}">'
+                f"<title>{escape(s.label)}</title></polyline>"
+            )
+            if n <= 120:
+                for i, v in enumerate(s.values):
+                    title = f"{s.label} · {data.x_titles[i]}: {data.fmt(v)} {data.unit}"
+                    parts.append(
+                        f'<circle cx="{LEFT + band * (i + 0.5):.1f}" cy="{y(_num(v)):.1f}" r="2.5" fill="{s.color}">'
+                        f"<title>{escape(title)}</title></circle>"
+                    )
+    # legend
+    lx = LEFT + plot_w + 16
+    for i, s in enumerate(data.series):
+        ly = TOP + 8 + i * 20
+        short = s.label if len(s.label) <= 24 else s.label[:23] + "…"
+        parts.append(
+            f'<g class="legend-item"><rect x="{lx}" y="{ly - 9}" width="12" height="12" fill="{s.color}"/>'
+            f'<text x="{lx + 18}" y="{ly + 1}">{escape(short)}<title>{escape(s.label)}</title></text></g>'
+        )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))

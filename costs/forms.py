@@ -1,0 +1,64 @@
+"""Forms for the report page: how to present costs (the FilterSet says which costs) and titles."""
+
+from django import forms
+
+from .choices import ChartType, DateBin, Mode, Sort
+from .dimensions import dimensions
+from .models import CostReport
+
+MAX_GROUPINGS = 3
+
+
+class GroupByField(forms.MultipleChoiceField):
+    """An ordered list of dimension keys (``group_by=service&group_by=category``); blanks dropped."""
+
+    def to_python(self, value):
+        return [v for v in super().to_python(value) if v]
+
+    def validate(self, value):
+        super().validate(value)
+        if len(set(value)) != len(value):
+            raise forms.ValidationError("Group by each dimension only once.", code="duplicate")
+        if len(value) > MAX_GROUPINGS:
+            raise forms.ValidationError(f"Group by at most {MAX_GROUPINGS} dimensions.", code="too_many")
+
+
+class ReportSettingsForm(forms.Form):
+    group_by = GroupByField(required=False, label="Group by")
+    # Missing settings take these defaults (a hand-written URL need not spell everything out).
+    bin = forms.ChoiceField(choices=DateBin.choices, required=False, initial=DateBin.DAY, label="Date bin")
+    chart = forms.ChoiceField(choices=ChartType.choices, required=False, initial=ChartType.BAR, label="Chart")
+    mode = forms.ChoiceField(
+        choices=Mode.choices, required=False, initial=Mode.SPEND, label="Show", widget=forms.RadioSelect
+    )
+    compare = forms.BooleanField(required=False, label="Compare with the previous period")
+    sort = forms.ChoiceField(choices=Sort.choices, required=False, initial=Sort.TOTAL_DESC, label="Sort rows by")
+
+    def __init__(self, *args, workspace=None, registry=dimensions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["group_by"].choices = registry.choices(workspace)
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in ("bin", "chart", "mode", "sort"):
+            if name in cleaned and not cleaned[name]:
+                cleaned[name] = self.fields[name].initial
+        return cleaned
+
+    @property
+    def group_choices(self):
+        return self.fields["group_by"].choices
+
+
+class ReportTitleForm(forms.ModelForm):
+    class Meta:
+        model = CostReport
+        fields = ["title"]
+
+    def clean_title(self):
+        title = self.cleaned_data["title"].strip()
+        if not title:
+            raise forms.ValidationError("Give the report a title.")
+        if title == CostReport.DEFAULT_TITLE:
+            raise forms.ValidationError(f"“{CostReport.DEFAULT_TITLE}” is the name of the default report; choose another.")
+        return title

@@ -1,0 +1,109 @@
+"""Does a report add up to what Twilio billed? Compares report totals with ``BilledTotal``.
+
+Only meaningful when the report keeps whole accounts' days: no filter other than the date range,
+billing account and account (a service filter removes part of each day on purpose). Then the
+report's total per currency must equal the sum of Twilio's ``totalprice`` for the same
+integrations, accounts and days; when it does not, the days where the difference arises are listed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Q
+
+from vantage.lib.money import ExactSum
+
+from .dimensions import UnknownDimension, dimensions
+from .models import BilledTotal
+from .reports import Report
+
+# Sums are exact (ExactSum); what is left below this is the rounding of 10-decimal storage, not money.
+TOLERANCE = Decimal("0.000001")
+MAX_DAYS_LISTED = 10
+
+
+@dataclass
+class CurrencyCheck:
+    currency: str
+    report_total: Decimal
+    billed_total: Decimal
+
+    @property
+    def difference(self) -> Decimal:
+        return self.report_total - self.billed_total
+
+    @property
+    def matches(self) -> bool:
+        return abs(self.difference) < TOLERANCE
+
+
+@dataclass
+class DayDifference:
+    date: date
+    currency: str
+    report_total: Decimal
+    billed_total: Decimal
+
+    @property
+    def difference(self) -> Decimal:
+        return self.report_total - self.billed_total
+
+
+@dataclass
+class Reconciliation:
+    checks: list[CurrencyCheck]
+    days: list[DayDifference] = field(default_factory=list)
+    more_days: int = 0
+
+    @property
+    def matches(self) -> bool:
+        return all(c.matches for c in self.checks)
+
+
+def reconcile(report: Report, filters: dict, workspace, registry=dimensions) -> Reconciliation | None:
+    """``None`` when the filters cut through accounts' days (nothing to compare with)."""
+    billed_q = Q()
+    for key, spec in filters.items():
+        try:
+            dimension = registry.get(key, workspace)
+        except UnknownDimension:
+            return None
+        if dimension.billed_field is None:
+            return None
+        q = Q(**{f"{dimension.billed_field}__in": spec["values"]})
+        billed_q &= ~q if spec.get("op") == "not" else q
+    query = report.query
+    billed = (
+        BilledTotal.objects.filter(integration__workspaces=workspace, date__gte=query.start, date__lte=query.end)
+        .filter(billed_q)
+        .order_by()
+    )
+    billed_totals = {r["currency"]: r["amount"] for r in billed.values("currency").annotate(amount=ExactSum("amount"))}
+    report_totals = report.cost_totals
+    checks = [
+        CurrencyCheck(c, report_totals.get(c) or Decimal(0), billed_totals.get(c) or Decimal(0))
+        for c in sorted(set(report_totals) | set(billed_totals))
+    ]
+    result = Reconciliation(checks)
+    if result.matches:
+        return result
+    # Where does it arise? Two small per-day queries, only when something is off.
+    billed_days = {
+        (r["date"], r["currency"]): r["amount"]
+        for r in billed.values("date", "currency").annotate(amount=ExactSum("amount"))
+    }
+    report_days = {
+        (r["date"], r["currency"]): r["cost"] or Decimal(0)
+        for r in query.in_range().values("date", "currency").annotate(cost=ExactSum("cost"))
+    }
+    days = [
+        DayDifference(day, currency, report_days.get(key, Decimal(0)), billed_days.get(key, Decimal(0)))
+        for key in sorted(set(billed_days) | set(report_days))
+        for day, currency in [key]
+    ]
+    days = [d for d in days if abs(d.difference) >= TOLERANCE]
+    result.days, result.more_days = days[:MAX_DAYS_LISTED], max(len(days) - MAX_DAYS_LISTED, 0)
+    return result

@@ -1,0 +1,33 @@
+from django import template
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+
+from costs import formatting
+
+register = template.Library()
+
+register.filter("money", formatting.money)
+register.filter("quantity", formatting.quantity)
+register.filter("percent", formatting.percent)
+register.filter("signed_money", formatting.signed_money)
+
+
+@register.filter
+def measure(value, usage_mode):
+    """A table cell: money in spend mode, a quantity in usage mode."""
+    return formatting.quantity(value) if usage_mode else formatting.money(value)
+
+
+@register.simple_tag
+def multi_select(bound_field):
+    """A filter's ``<select multiple>``: hundreds of options, rendered without a template per option."""
+    selected = {str(v) for v in (bound_field.value() or [])}
+    options = format_html_join(
+        "",
+        "<option value=\"{}\"{}>{}</option>",
+        ((value, mark_safe(" selected") if str(value) in selected else "", label) for value, label in bound_field.field.choices),
+    )
+    invalid = mark_safe(' aria-invalid="true"') if bound_field.errors else ""
+    return format_html(
+        '<select name="{}" id="{}" multiple{}>{}</select>', bound_field.html_name, bound_field.id_for_label, invalid, options
+    )

@@ -1,0 +1,296 @@
+"""Cost report pages: list, report (chart, table, headline), save / save as new / rename / delete, CSV."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from vantage.models import EDIT_ROLES
+from vantage.workspaces import require_editor, require_workspace
+
+from . import services
+from .charts import chart_data, render_svg
+from .choices import ExportLayout, Sort
+from .dates import bin_label, previous_period
+from .dimensions import drill_next
+from .exports import export_report
+from .filtersets import DIMENSION_PARAMS, CostLineItemFilterSet
+from .forms import MAX_GROUPINGS, ReportSettingsForm, ReportTitleForm
+from .models import CostReport
+from .reconciliation import reconcile
+from .reports import ReportQuery, build_report
+
+MAX_TABLE_ROWS = 500
+APPLIED = "applied"  # set by the report form: the query string then holds the complete settings
+
+
+def report_params(request, report: CostReport) -> QueryDict:
+    """The settings asked for: the query string when the form sent it, else the saved ones (plus overrides)."""
+    if request.GET.get(APPLIED):
+        return request.GET.copy()
+    params = report.as_params()
+    for key in request.GET:
+        params.setlist(key, request.GET.getlist(key))
+    params[APPLIED] = "1"
+    return params
+
+
+class BoundReport:
+    """A report's FilterSet and settings form bound to ``params``; ``query()`` once both are valid."""
+
+    def __init__(self, request, params: QueryDict):
+        self.workspace = request.workspace
+        self.params = params
+        self.filterset = CostLineItemFilterSet(
+            params, queryset=services.workspace_line_items(self.workspace), request=request, require_dates=True
+        )
+        self.settings = ReportSettingsForm(params, workspace=self.workspace)
+
+    def is_valid(self) -> bool:
+        filters_ok = self.filterset.is_valid()
+        return self.settings.is_valid() and filters_ok
+
+    def query(self) -> ReportQuery:
+        start, end = self.filterset.date_bounds
+        s = self.settings.cleaned_data
+        return ReportQuery(
+            self.filterset.filter_dimensions(),
+            start=start,
+            end=end,
+            group_by=s["group_by"],
+            bin=s["bin"],
+            mode=s["mode"],
+            sort=s["sort"],
+            workspace=self.workspace,
+        )
+
+    def url(self, name: str, report: CostReport, **changes) -> str:
+        params = self.params.copy()
+        for key, value in changes.items():
+            if isinstance(value, list):
+                params.setlist(key, value)
+            else:
+                params[key] = value
+        return f"{reverse(name, args=[report.pk])}?{params.urlencode()}"
+
+
+def _role(request) -> str | None:
+    return request.workspace.role_of(request.user) if request.workspace else None
+
+
+def _get_report(request, pk) -> CostReport:
+    return get_object_or_404(CostReport, pk=pk, workspace=require_workspace(request))
+
+
+@require_GET
+def report_list(request):
+    workspace = require_workspace(request)
+    services.ensure_default_report(workspace)
+    reports = list(CostReport.objects.filter(workspace=workspace).select_related("created_by"))
+    costs = services.month_to_date_costs(workspace, reports)
+    rows = [(r, sorted((costs.get(r.pk) or {}).items()), costs.get(r.pk) is None) for r in reports]
+    return render(request, "costs/report_list.html", {"rows": rows})
+
+
+def _table_rows(bound: BoundReport, report: CostReport, result) -> list[dict]:
+    """Presentation of the aggregated rows: labels and the drill-down link of each."""
+    query = result.query
+    keys = query.group_by
+    next_key = drill_next(keys[-1]) if keys else None
+    drillable = next_key is not None and all(k in DIMENSION_PARAMS for k in keys)
+    rows = []
+    for row in result.rows[:MAX_TABLE_ROWS]:
+        drill_url = None
+        if drillable and None not in row.groups:
+            changes = {"group_by": [next_key]}
+            for key, value in zip(keys, row.groups):
+                changes[key] = [str(value)]
+                changes[f"{key}_op"] = "is"
+            drill_url = bound.url("costs:report_detail", report, **changes)
+        rows.append(
+            {
+                "labels": [dim.display(v) for dim, v in zip(query.dimensions, row.groups)],
+                "row": row,
+                "drill_url": drill_url,
+            }
+        )
+    return rows
+
+
+def _row_label(query):
+    def label(row) -> str:
+        return " / ".join(dim.display(v) for dim, v in zip(query.dimensions, row.groups)) or "All costs"
+
+    return label
+
+
+@require_GET
+def report_detail(request, pk):
+    report = _get_report(request, pk)
+    bound = BoundReport(request, report_params(request, report))
+    valid = bound.is_valid()
+    form = bound.filterset.form
+    role = _role(request)
+    start, end = bound.filterset.date_bounds
+    context = {
+        "report": report,
+        "filterset": bound.filterset,
+        "settings_form": bound.settings,
+        "group_slots": _group_slots(bound),
+        "dimension_fields": [(form[name], form[f"{name}_op"]) for name in DIMENSION_PARAMS],
+        "tag_values": [v for v in bound.params.getlist("tag") if v],
+        "can_create": role in EDIT_ROLES,
+        "can_change": services.can_change(report, request.user, role),
+        "params": bound.params.urlencode(),
+        "max_rows": MAX_TABLE_ROWS,
+        "start_value": start.isoformat() if start else bound.params.get("start_date", ""),
+        "end_value": end.isoformat() if end else bound.params.get("end_date", ""),
+    }
+    if not valid:
+        return render(request, "costs/report_detail.html", context, status=400)
+    query = bound.query()
+    result = build_report(query, compare=bound.settings.cleaned_data["compare"])
+    data = chart_data(result, chart_type=bound.settings.cleaned_data["chart"], row_label=_row_label(query))
+    sort = bound.settings.cleaned_data["sort"]
+    context.update(
+        {
+            "result": result,
+            "query": query,
+            "usage_mode": query.usage_mode,
+            "column_labels": [bin_label(c, query.bin) for c in result.columns],
+            "table_rows": _table_rows(bound, report, result),
+            "chart": data,
+            "chart_svg": render_svg(data) if data else None,
+            "previous": previous_period(query.start, query.end),
+            "reconciliation": reconcile(result, bound.filterset.active_filters(), request.workspace),
+            "sort": sort,
+            "sort_total_url": bound.url(
+                "costs:report_detail", report, sort=Sort.TOTAL_ASC if sort == Sort.TOTAL_DESC else Sort.TOTAL_DESC
+            ),
+            "sort_name_url": bound.url("costs:report_detail", report, sort=Sort.NAME),
+            "export_wide_url": bound.url("costs:report_export", report, layout=ExportLayout.WIDE),
+            "export_long_url": bound.url("costs:report_export", report, layout=ExportLayout.LONG),
+        }
+    )
+    return render(request, "costs/report_detail.html", context)
+
+
+def _group_slots(bound: BoundReport) -> list[str]:
+    chosen = [v for v in bound.params.getlist("group_by") if v]
+    return (chosen + [""] * MAX_GROUPINGS)[:MAX_GROUPINGS]
+
+
+@require_GET
+def report_export(request, pk):
+    report = _get_report(request, pk)
+    bound = BoundReport(request, report_params(request, report))
+    if not bound.is_valid():
+        errors = {**bound.filterset.errors, **bound.settings.errors}
+        lines = [f"{field}: {' '.join(msgs)}" for field, msgs in errors.items()]
+        text = "\n".join(["Cannot export: fix these report settings first.", *lines])
+        return HttpResponse(text, status=400, content_type="text/plain; charset=utf-8")
+    layout = request.GET.get("layout", ExportLayout.WIDE)
+    if layout not in ExportLayout.values:
+        return HttpResponse("layout must be wide or long.", status=400, content_type="text/plain; charset=utf-8")
+    return export_report(bound.query(), layout, report.title)
+
+
+def _bound_from_post(request, report) -> BoundReport:
+    params = QueryDict(request.POST.get("params", ""), mutable=True)
+    if not params:
+        params = report.as_params()
+    return BoundReport(request, params)
+
+
+def _settings_error(request, report, bound):
+    messages.error(request, "The report settings are not valid; nothing was saved. Fix the highlighted fields.")
+    return redirect(bound.url("costs:report_detail", report))
+
+
+@require_POST
+def report_create(request):
+    """"Save as new" from a report (its current settings), or "New report" from the list (defaults)."""
+    workspace = require_editor(request)
+    title_form = ReportTitleForm(request.POST)
+    source = None
+    if request.POST.get("source"):
+        if not request.POST["source"].isdigit():
+            raise Http404("No such report")
+        source = get_object_or_404(CostReport, pk=request.POST["source"], workspace=workspace)
+    if not title_form.is_valid():
+        messages.error(request, " ".join(title_form.errors["title"]))
+        return redirect(reverse("costs:report_detail", args=[source.pk]) if source else reverse("costs:report_list"))
+    if source is not None:
+        bound = _bound_from_post(request, source)
+        if not bound.is_valid():
+            return _settings_error(request, source, bound)
+        settings = services.report_settings(bound.filterset, bound.settings)
+    else:
+        settings = {}
+    report = services.create_report(workspace, request.user, title_form.cleaned_data["title"], settings)
+    messages.success(request, f"Report “{report.title}” created.")
+    return redirect("costs:report_detail", pk=report.pk)
+
+
+def _changeable(request, pk) -> CostReport:
+    workspace = require_editor(request)
+    report = get_object_or_404(CostReport, pk=pk, workspace=workspace)
+    if report.is_default:
+        return report  # the views answer 400 with a message
+    if not services.can_change(report, request.user, _role(request)):
+        raise PermissionDenied("Only the report's author or a workspace owner can change it.")
+    return report
+
+
+def _default_refused(request, report, action):
+    message = f"“{report.title}” is the default report: it cannot be {action}. Use “Save as new” to keep your changes."
+    messages.error(request, message)
+    return render(request, "costs/report_refused.html", {"report": report, "message": message}, status=400)
+
+
+@require_POST
+def report_save(request, pk):
+    report = _changeable(request, pk)
+    if report.is_default:
+        return _default_refused(request, report, "changed")
+    bound = _bound_from_post(request, report)
+    title_form = ReportTitleForm(request.POST, instance=report)
+    if not title_form.is_valid():
+        messages.error(request, " ".join(title_form.errors["title"]))
+        return redirect(bound.url("costs:report_detail", report))
+    if not bound.is_valid():
+        return _settings_error(request, report, bound)
+    services.save_report(
+        report, title=title_form.cleaned_data["title"], settings=services.report_settings(bound.filterset, bound.settings)
+    )
+    messages.success(request, f"Report “{report.title}” saved.")
+    return redirect("costs:report_detail", pk=report.pk)
+
+
+@require_POST
+def report_rename(request, pk):
+    report = _changeable(request, pk)
+    if report.is_default:
+        return _default_refused(request, report, "renamed")
+    form = ReportTitleForm(request.POST, instance=report)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors["title"]))
+    else:
+        services.save_report(report, title=form.cleaned_data["title"])
+        messages.success(request, f"Report renamed to “{report.title}”.")
+    return redirect("costs:report_detail", pk=report.pk)
+
+
+@require_POST
+def report_delete(request, pk):
+    report = _changeable(request, pk)
+    if report.is_default:
+        return _default_refused(request, report, "deleted")
+    title = report.title
+    services.delete_report(report)
+    messages.success(request, f"Report “{title}” deleted.")
+    return redirect("costs:report_list")

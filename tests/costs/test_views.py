@@ -1,0 +1,321 @@
+"""Report pages: list, report, save / save as new / rename / delete, access from every side."""
+
+import importlib
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.apps import apps as django_apps
+from django.urls import reverse
+
+from costs.dates import month_start, utc_today
+from costs.models import BilledTotal, CostReport
+from vantage.models import Workspace
+
+from .factories import add_costs, item, make_integration
+from .pages import report_query, report_table
+
+MARCH = {"start_date": "2026-03-01", "end_date": "2026-03-31"}
+
+
+def detail(report):
+    return reverse("costs:report_detail", args=[report.pk])
+
+
+@pytest.fixture
+def march(integration):
+    add_costs(integration, [
+        item("2026-03-02", "SMS & MMS", "sms-outbound", "10.00", usage=100, unit="segments"),
+        item("2026-03-03", "SMS & MMS", "sms-inbound", "5.00", usage=50, unit="Segment"),
+        item("2026-03-03", "Programmable Voice", "calls-outbound", "20.00", usage=30, unit="minutes"),
+        item("2026-03-04", "Lookup", "lookups", "3.00", currency="EUR"),
+        item("2026-02-10", "SMS & MMS", "sms-outbound", "12.50", usage=90, unit="segments"),
+    ])  # fmt: skip
+    return integration
+
+
+# --- the list --------------------------------------------------------------------------------------
+
+
+def test_list_creates_the_default_report_lazily(owner_client, ws):
+    assert not CostReport.objects.filter(workspace=ws).exists()
+    response = owner_client.get(reverse("costs:report_list"))
+    assert response.status_code == 200
+    report = CostReport.objects.get(workspace=ws)
+    assert report.is_default and report.title == "All Resources"
+    assert reverse("costs:report_list") == "/reports/"
+    owner_client.get(reverse("costs:report_list"))
+    assert CostReport.objects.filter(workspace=ws).count() == 1
+
+
+def test_data_migration_gives_existing_workspaces_their_default(db):
+    migration = importlib.import_module("costs.migrations.0004_default_reports")
+    ws = Workspace.objects.create(name="Pre-existing")
+    migration.create_default_reports(django_apps, None)
+    migration.create_default_reports(django_apps, None)  # idempotent
+    assert CostReport.objects.filter(workspace=ws, is_default=True, title="All Resources").count() == 1
+
+
+def test_list_shows_month_to_date_cost_per_currency_per_report(owner_client, ws, owner, integration, default_report):
+    today = utc_today()
+    add_costs(integration, [
+        item(month_start(today), "SMS & MMS", "sms-outbound", "10.00"),
+        item(today, "Lookup", "lookups", "2.50"),
+        item(today, "Lookup", "lookups-eu", "7.00", currency="EUR"),
+    ])  # fmt: skip
+    CostReport.objects.create(workspace=ws, title="Only lookups", created_by=owner,
+                              filters={"service": {"op": "is", "values": ["Lookup"]}})  # fmt: skip
+    html = owner_client.get(reverse("costs:report_list")).content.decode()
+    all_resources, lookups = html.split("Only lookups")[0], html.split("Only lookups")[1]
+    assert "12.50 USD" in all_resources and "7.00 EUR" in all_resources
+    assert "2.50 USD" in lookups and "7.00 EUR" in lookups and "12.50" not in lookups
+
+
+def test_list_costs_take_one_query_whatever_the_number_of_reports(owner_client, ws, owner, integration,
+                                                                  django_assert_max_num_queries):
+    owner_client.get(reverse("costs:report_list"))
+    with django_assert_max_num_queries(10) as few:
+        owner_client.get(reverse("costs:report_list"))
+    for n in range(25):
+        CostReport.objects.create(workspace=ws, title=f"R{n}", created_by=owner,
+                                  filters={"service": {"op": "not", "values": [f"S{n}"]}})  # fmt: skip
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = owner_client.get(reverse("costs:report_list"))
+    assert response.content.decode().count("/reports/") >= 26
+
+
+# --- the report -----------------------------------------------------------------------------------
+
+
+def test_report_page_shows_headline_chart_and_table(owner_client, default_report, march):
+    response = owner_client.get(f"{detail(default_report)}?{report_query(**MARCH, group_by='service')}")
+    assert response.status_code == 200
+    html = response.content.decode()
+    table = report_table(html)
+    assert table["thead"][0] == ["Service", "Currency", "Mar 2026", "Total"]
+    assert table["tbody"] == [
+        ["Lookup", "EUR", "3.00", "3.00"],
+        ["Programmable Voice", "USD", "20.00", "20.00"],
+        ["SMS & MMS", "USD", "15.00", "15.00"],
+    ]
+    assert table["tfoot"] == [["Total", "EUR", "3.00", "3.00"], ["Total", "USD", "35.00", "35.00"]]
+    # headline per currency with the previous period (February) and the change
+    assert "35.00 USD" in html and "12.50 USD" in html and "+22.50 USD (+180.0%)" in html
+    # chart: inline SVG, accessible, a <title> on every bar
+    assert '<svg class="report-chart"' in html and 'role="img"' in html and "aria-label=" in html
+    assert "<title>SMS &amp; MMS · Mar 2026: 15.00 USD</title>" in html
+
+
+def test_comparison_can_be_switched_off(owner_client, default_report, march):
+    html = owner_client.get(f"{detail(default_report)}?{report_query(**MARCH, compare=False)}").content.decode()
+    assert "Previous period" not in html and "35.00 USD" in html
+
+
+def test_saved_settings_apply_without_query_string(owner_client, ws, owner, march):
+    report = CostReport.objects.create(
+        workspace=ws, title="Voice", created_by=owner, filters={"service": {"op": "is", "values": ["Programmable Voice"]}},
+        groupings=["category"], date_range="custom", start_date=date(2026, 3, 1), end_date=date(2026, 3, 31),
+        date_bin="month",
+    )  # fmt: skip
+    table = report_table(owner_client.get(detail(report)).content.decode())
+    assert table["tbody"] == [["calls-outbound", "USD", "20.00", "20.00"]]
+
+
+def test_table_sorts_by_total_and_name(owner_client, default_report, march):
+    url = f"{detail(default_report)}?{report_query(**MARCH, group_by='service')}"
+    names = [r[0] for r in report_table(owner_client.get(url + "&sort=total_asc").content.decode())["tbody"]]
+    assert names == ["Lookup", "SMS & MMS", "Programmable Voice"]  # EUR first: currencies never mix
+    names = [r[0] for r in report_table(owner_client.get(url + "&sort=name").content.decode())["tbody"]]
+    assert names == ["Lookup", "Programmable Voice", "SMS & MMS"]
+
+
+def test_drill_down_filters_the_row_and_groups_by_the_next_dimension(owner_client, default_report, march):
+    url = f"{detail(default_report)}?{report_query(**MARCH, group_by='service')}"
+    links = report_table(owner_client.get(url).content.decode())["links"]
+    sms = next(link for link in links if "SMS" in link and "service=SMS" in link)
+    assert "group_by=category" in sms and "service_op=is" in sms
+    table = report_table(owner_client.get(sms.replace("&amp;", "&")).content.decode())
+    assert [r[0] for r in table["tbody"]] == ["sms-outbound", "sms-inbound"]
+    assert table["tfoot"] == [["Total", "USD", "15.00", "15.00"]]
+
+
+def test_drill_down_path(owner_client, default_report, march):
+    url = f"{detail(default_report)}?{report_query(**MARCH, group_by='billing_account')}"
+    link = report_table(owner_client.get(url).content.decode())["links"][0]
+    assert "group_by=account_id" in link and "billing_account=Acme+Twilio" in link
+
+
+def test_usage_mode_page(owner_client, default_report, march):
+    html = owner_client.get(f"{detail(default_report)}?{report_query(**MARCH, group_by='service', mode='usage')}").content.decode()
+    table = report_table(html)
+    assert table["thead"][0] == ["Service", "Currency", "Unit", "Mar 2026", "Total", "Cost"]
+    assert ["SMS & MMS", "USD", "segments", "150", "150", "15.00"] in table["tbody"]
+    assert ["Programmable Voice", "USD", "minutes", "30", "30", "20.00"] in table["tbody"]
+
+
+def test_cumulative_page_draws_a_running_line(owner_client, default_report, march):
+    html = owner_client.get(f"{detail(default_report)}?{report_query(**MARCH, bin='cumulative', group_by='service')}").content.decode()
+    assert "<polyline" in html and "running total" in html
+    assert report_table(html)["thead"][0] == ["Service", "Currency", "Total"]
+
+
+def test_reconciliation_matches_twilio(owner_client, default_report, march):
+    html = owner_client.get(f"{detail(default_report)}?{report_query(**MARCH, billing_account='Acme Twilio')}").content.decode()
+    assert "Matches Twilio&#x27;s billed total" in html or "Matches Twilio's billed total" in html
+
+
+def test_reconciliation_shows_the_difference_and_the_day(owner_client, default_report, march):
+    BilledTotal.objects.filter(date="2026-03-03", currency="USD").update(amount=Decimal("26.00"))
+    html = owner_client.get(f"{detail(default_report)}?{report_query(**MARCH)}").content.decode()
+    assert "Differs from Twilio" in html and "-1.00 USD" in html and "2026-03-03" in html
+
+
+def test_no_reconciliation_when_filters_cut_through_accounts(owner_client, default_report, march):
+    html = owner_client.get(f"{detail(default_report)}?{report_query(**MARCH, service='Lookup')}").content.decode()
+    assert 'id="reconciliation"' not in html
+
+
+@pytest.mark.parametrize(
+    "settings, message",
+    [
+        ({"start_date": "2026-03-40", "end_date": "2026-03-31"}, "Enter a valid date."),
+        ({"start_date": "2026-03-31", "end_date": "2026-03-01"}, "The end date is before the start date."),
+        ({"start_date": "2020-01-01", "end_date": "2026-03-01"}, "at most three years"),
+        ({**MARCH, "service": "Carrier pigeons"}, "Carrier pigeons is not one of the available choices"),
+        ({**MARCH, "tag": "team:web"}, "Unknown tag key"),
+        ({**MARCH, "group_by": ["service", "service"]}, "Group by each dimension only once."),
+        ({**MARCH, "group_by": "colour"}, "colour is not one of the available choices"),
+        ({**MARCH, "bin": "fortnight"}, "fortnight is not one of the available choices"),
+    ],
+)
+def test_invalid_settings_show_a_message_and_no_report(owner_client, default_report, march, settings, message):
+    response = owner_client.get(f"{detail(default_report)}?{report_query(**settings)}")
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert message in html.replace("&quot;", '"')
+    assert "No report for these settings" in html
+    assert 'id="report-table"' not in html and "<svg" not in html and "Matches Twilio" not in html
+
+
+def test_report_query_count_does_not_grow_with_groups(owner_client, ws, default_report, integration,
+                                                      django_assert_max_num_queries):
+    add_costs(integration, [item("2026-03-02", "S", f"cat-{n}", n + 1) for n in range(3)])
+    url = f"{detail(default_report)}?{report_query(**MARCH, group_by=['category'], bin='day')}"
+    owner_client.get(url)
+    with django_assert_max_num_queries(14) as few:
+        assert owner_client.get(url).status_code == 200
+    many = make_integration(ws, "Many Twilio")
+    add_costs(many, [item(f"2026-03-{d:02d}", f"S{n % 7}", f"big-{n}", n) for n in range(120) for d in (1, 15, 28)])
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        html = owner_client.get(url).content.decode()
+    assert len(report_table(html)["tbody"]) == 123
+
+
+# --- access -----------------------------------------------------------------------------------------
+
+
+def test_outsider_gets_404_everywhere(outsider_client, default_report, march):
+    pk = default_report.pk
+    assert outsider_client.get(detail(default_report)).status_code == 404
+    assert outsider_client.get(reverse("costs:report_export", args=[pk])).status_code == 404
+    for name in ("costs:report_save", "costs:report_rename", "costs:report_delete"):
+        assert outsider_client.post(reverse(name, args=[pk]), {"title": "Mine"}).status_code == 404
+    assert CostReport.objects.filter(pk=pk, title="All Resources").exists()
+
+
+def test_outsider_sees_only_their_workspace_costs(outsider_client, march, outsider, other_ws):
+    outsider_client.get(reverse("costs:report_list"))
+    report = CostReport.objects.get(workspace=other_ws)
+    table = report_table(outsider_client.get(f"{detail(report)}?{report_query(**MARCH)}").content.decode())
+    assert table["tbody"] == []
+
+
+def test_viewer_reads_but_cannot_change(viewer_client, ws, owner, default_report, march):
+    report = CostReport.objects.create(workspace=ws, title="Team report", created_by=owner, groupings=["service"])
+    assert viewer_client.get(f"{detail(report)}?{report_query(**MARCH)}").status_code == 200
+    assert viewer_client.get(reverse("costs:report_export", args=[report.pk]) + "?" + report_query(**MARCH)).status_code == 200
+    params = report_query(**MARCH, group_by="category")
+    responses = [
+        viewer_client.post(reverse("costs:report_save", args=[report.pk]), {"title": "Hacked", "params": params}),
+        viewer_client.post(reverse("costs:report_rename", args=[report.pk]), {"title": "Hacked"}),
+        viewer_client.post(reverse("costs:report_delete", args=[report.pk])),
+        viewer_client.post(reverse("costs:report_create"), {"title": "New", "source": report.pk, "params": params}),
+    ]
+    assert [r.status_code for r in responses] == [403, 403, 403, 403]
+    report.refresh_from_db()
+    assert report.title == "Team report" and report.groupings == ["service"]
+    assert CostReport.objects.filter(workspace=ws).count() == 2
+    assert "Save as new" not in viewer_client.get(detail(report)).content.decode()
+
+
+def test_editor_saves_as_new_then_saves_renames_and_deletes(editor_client, ws, editor, default_report, march):
+    params = report_query(**MARCH, group_by=["service", "category"], bin="week", chart="line", mode="usage",
+                          service="SMS & MMS", service_op="not")  # fmt: skip
+    response = editor_client.post(reverse("costs:report_create"),
+                                  {"title": "Not SMS", "source": default_report.pk, "params": params})  # fmt: skip
+    report = CostReport.objects.get(title="Not SMS")
+    assert response.status_code == 302 and response["Location"] == detail(report)
+    assert (report.created_by, report.groupings, report.date_bin, report.chart_type, report.mode) == (
+        editor, ["service", "category"], "week", "line", "usage"
+    )  # fmt: skip
+    assert report.filters == {"service": {"op": "not", "values": ["SMS & MMS"]}}
+    assert (report.date_range, report.start_date, report.end_date) == ("custom", date(2026, 3, 1), date(2026, 3, 31))
+    assert report.compare_previous is True
+
+    params = report_query(date_range="last_month", group_by="billing_account", compare=False)
+    editor_client.post(reverse("costs:report_save", args=[report.pk]), {"title": "Accounts", "params": params})
+    report.refresh_from_db()
+    assert (report.title, report.groupings, report.filters, report.date_range, report.start_date) == (
+        "Accounts", ["billing_account"], {}, "last_month", None
+    )  # fmt: skip
+    assert report.compare_previous is False
+
+    editor_client.post(reverse("costs:report_rename", args=[report.pk]), {"title": "Renamed"})
+    report.refresh_from_db()
+    assert report.title == "Renamed" and report.groupings == ["billing_account"]
+
+    response = editor_client.post(reverse("costs:report_delete", args=[report.pk]))
+    assert response.status_code == 302 and not CostReport.objects.filter(pk=report.pk).exists()
+
+
+def test_new_report_from_the_list(editor_client, ws):
+    editor_client.post(reverse("costs:report_create"), {"title": "Fresh"})
+    report = CostReport.objects.get(title="Fresh")
+    assert not report.is_default and report.groupings == ["service"] and report.date_range == "this_month"
+
+
+def test_invalid_settings_are_not_saved(editor_client, ws, editor, march):
+    report = CostReport.objects.create(workspace=ws, title="Mine", created_by=editor)
+    params = report_query(start_date="2026-03-31", end_date="2026-03-01")
+    editor_client.post(reverse("costs:report_save", args=[report.pk]), {"title": "Changed", "params": params})
+    report.refresh_from_db()
+    assert report.title == "Mine" and report.date_range == "this_month"
+    editor_client.post(reverse("costs:report_create"), {"title": "", "source": report.pk, "params": report_query(**MARCH)})
+    assert CostReport.objects.filter(workspace=ws).count() == 1
+
+
+def test_default_report_cannot_be_deleted_or_changed(owner_client, default_report):
+    response = owner_client.post(reverse("costs:report_delete", args=[default_report.pk]))
+    assert response.status_code == 400
+    assert "cannot be deleted" in response.content.decode()
+    response = owner_client.post(reverse("costs:report_save", args=[default_report.pk]),
+                                 {"title": "Mine now", "params": report_query(**MARCH)})  # fmt: skip
+    assert response.status_code == 400
+    assert owner_client.post(reverse("costs:report_rename", args=[default_report.pk]), {"title": "X"}).status_code == 400
+    default_report.refresh_from_db()
+    assert default_report.title == "All Resources" and default_report.date_range == "this_month"
+
+
+def test_editors_change_only_their_own_reports_owners_any(editor_client, owner_client, ws, owner, editor):
+    owners = CostReport.objects.create(workspace=ws, title="Owner's", created_by=owner)
+    assert editor_client.post(reverse("costs:report_delete", args=[owners.pk])).status_code == 403
+    assert CostReport.objects.filter(pk=owners.pk).exists()
+    editors = CostReport.objects.create(workspace=ws, title="Editor's", created_by=editor)
+    assert owner_client.post(reverse("costs:report_rename", args=[editors.pk]), {"title": "Tidied"}).status_code == 302
+    editors.refresh_from_db()
+    assert editors.title == "Tidied"
+
+
+def test_writes_need_post(owner_client, default_report):
+    assert owner_client.get(reverse("costs:report_delete", args=[default_report.pk])).status_code == 405
+    assert owner_client.get(reverse("costs:report_create")).status_code == 405
