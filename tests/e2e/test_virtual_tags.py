@@ -1,0 +1,56 @@
+"""A person defines "Team" with two ordered values and sees All Resources grouped by it."""
+
+from decimal import Decimal
+
+import pytest
+
+from costs.dates import utc_today
+from tests.conftest import PASSWORD
+from tests.costs.factories import add_costs, item, make_integration
+from tests.e2e.conftest import sign_in
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def add_value(page, name, dimension, values):
+    page.click("text=Add value")
+    page.fill("#id_name", name)
+    page.select_option("#id_c0_dimension", dimension)
+    page.fill("#id_c0_values", values)
+    page.click("button:has-text('Preview')")
+    assert name in page.inner_text("#tag-preview")
+    page.click("button:has-text('Save value')")
+    page.wait_for_selector(f"#tag-values >> text={name}")
+
+
+def test_create_tag_and_group_the_report_by_it(page, ws, owner):
+    today = utc_today()
+    integration = make_integration(ws, "Acme Twilio")
+    add_costs(integration, [
+        item(today, "SMS & MMS", "sms-outbound", "12.50"),
+        item(today, "Programmable Voice", "calls-outbound", "30.00"),
+        item(today, "Lookup", "lookups", "1.25"),
+    ])  # fmt: skip
+
+    sign_in(page, owner.username, PASSWORD)
+    page.wait_for_selector("h1")
+    page.click("nav.sidenav >> text=Virtual Tags")
+    page.click("text=New virtual tag")
+    page.fill("#id_key", "Team")
+    page.click("button:has-text('Create tag')")
+    add_value(page, "Messaging", "service", "SMS & MMS")
+    add_value(page, "Voice", "category", "calls-outbound")
+    preview = page.inner_text("#tag-preview")
+    assert "Messaging" in preview and "12.50" in preview and "Not tagged" in preview
+
+    page.click("nav.sidenav >> text=Cost Reports")
+    page.click("text=All Resources")
+    page.wait_for_selector("#report-table")
+    page.select_option("#id_group_by_1", "tag:Team")
+    page.click("button:has-text('Apply')")
+    page.wait_for_selector("#report-table >> text=Messaging")
+    labels = page.locator("#report-table tbody tr td:first-child").all_inner_texts()
+    assert labels == ["Voice", "Messaging", "Not tagged"]
+    assert "43.75 USD" in page.inner_text(".headline")
+    totals = page.locator("#report-table tbody tr td:last-child").all_inner_texts()
+    assert sum(Decimal(t.replace(",", "").split()[0]) for t in totals) == Decimal("43.75")
