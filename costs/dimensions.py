@@ -26,6 +26,7 @@ here loops over cost rows. Other apps contribute dimensions without touching thi
 from __future__ import annotations
 
 from collections.abc import Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Protocol
@@ -144,6 +145,19 @@ class DimensionRegistry:
 
     def unregister_provider(self, prefix: str) -> None:
         self._providers.pop(prefix, None)
+
+    @contextmanager
+    def provider_override(self, prefix: str, provider: DimensionProvider):
+        """Use ``provider`` for ``prefix`` inside the block, then restore whatever was registered."""
+        previous = self._providers.get(prefix)
+        self._providers[prefix] = provider
+        try:
+            yield provider
+        finally:
+            if previous is None:
+                self._providers.pop(prefix, None)
+            else:
+                self._providers[prefix] = previous
 
     def get(self, key: str, workspace=None) -> Dimension:
         if key in self._dimensions:

@@ -169,9 +169,8 @@ class TeamTags:
 
 @pytest.fixture
 def team_tags():
-    dimensions.register_provider("tag", TeamTags())
-    yield
-    dimensions.unregister_provider("tag")
+    with dimensions.provider_override("tag", TeamTags()):
+        yield
 
 
 def test_tag_from_a_registered_provider(ws, data, team_tags):

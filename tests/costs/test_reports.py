@@ -269,13 +269,10 @@ def test_a_provider_can_share_split_values_out_after_aggregation(ws, integration
         item("2026-03-03", "Programmable Voice", "calls-outbound", "5.00", usage=8, unit="minutes"),
         item("2026-04-03", "SMS & MMS", "sms-outbound", "1.00", usage=10, unit="segments"),
     ])  # fmt: skip
-    dimensions.register_provider("tag", SplitProvider())
-    try:
+    with dimensions.provider_override("tag", SplitProvider()):
         q = query(ws, start=date(2026, 3, 1), end=date(2026, 4, 30), group_by=["tag:team"], bin="month")
         report = build_report(q, compare=False)
         usage = build_report(q.replace(mode="usage"), compare=False)
-    finally:
-        dimensions.unregister_provider("tag")
     assert [(r.groups, r.table_cells, r.total) for r in report.rows] == [
         (("Team A",), [Decimal("11.00"), Decimal("0.60")], Decimal("11.60")),
         (("Team B",), [Decimal("4.00"), Decimal("0.40")], Decimal("4.40")),
