@@ -129,26 +129,24 @@ def status_json(request, pk):
     return JsonResponse(status_payload(_get(request, pk)))
 
 
-@require_POST
-def sync(request, pk):
+def _queue(request, pk, queue, started_message):
     integration = _get(request, pk)
     require_editor(request)
-    if services.queue_sync(integration):
-        messages.success(request, "Sync started: re-importing the current and previous month.")
+    if queue(integration):
+        messages.success(request, started_message)
     else:
         messages.warning(request, "An import is already running for this integration.")
     return redirect("integrations:detail", pk=pk)
+
+
+@require_POST
+def sync(request, pk):
+    return _queue(request, pk, services.queue_sync, "Sync started: re-importing the current and previous month.")
 
 
 @require_POST
 def retry(request, pk):
-    integration = _get(request, pk)
-    require_editor(request)
-    if services.queue_retry(integration):
-        messages.success(request, "Import resumed: months already imported are kept.")
-    else:
-        messages.warning(request, "An import is already running for this integration.")
-    return redirect("integrations:detail", pk=pk)
+    return _queue(request, pk, services.queue_retry, "Import resumed: months already imported are kept.")
 
 
 @require_POST
