@@ -51,7 +51,7 @@ class Command(BaseCommand):
         finally:
             for _, p in procs:
                 if p.poll() is None:
-                    p.send_signal(signal.SIGINT)
+                    p.send_signal(signal.SIGTERM)
             deadline = time.monotonic() + 10
             for _, p in procs:
                 try:
