@@ -18,6 +18,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v2/", include("vantage.api.urls")),
     path("api/v2/", include("integrations.api.urls")),
+    path("api/v2/", include("costs.api.urls")),
+    path("api/v2/", include("tagging.api.urls")),
     path("api/v2/schema", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v2/docs", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

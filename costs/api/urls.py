@@ -1,0 +1,14 @@
+from django.urls import path, re_path
+from rest_framework.routers import SimpleRouter
+
+from .views import CostReportViewSet, CostsCsvView, CostsView, UnknownResourceView
+
+app_name = "costs-api"
+router = SimpleRouter(trailing_slash=False)
+router.register("cost_reports", CostReportViewSet, basename="costreport")
+urlpatterns = [
+    path("costs", CostsView.as_view(), name="costs"),
+    path("costs.csv", CostsCsvView.as_view(), name="costs_csv"),
+    *router.urls,
+    re_path(r"^cost_reports/[\s\S]*$", UnknownResourceView.as_view()),  # ids that are not numbers: a JSON 404
+]

@@ -1,0 +1,61 @@
+"""API v2: virtual tags with their ordered values, scoped to one of the caller's workspaces."""
+
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import status, viewsets
+from rest_framework.response import Response
+
+from costs.api.schema import READ_ERRORS, WORKSPACE_PARAM, WRITE_ERRORS
+from costs.api.views import ApiPagination
+from vantage.api.scoping import WorkspaceScopedMixin
+
+from ..models import VirtualTag
+from .serializers import VirtualTagSerializer
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Virtual tags of the workspace, each with its ordered values",
+                       parameters=[WORKSPACE_PARAM], responses={200: VirtualTagSerializer(many=True), **READ_ERRORS}),
+    retrieve=extend_schema(summary="One virtual tag with its ordered values", parameters=[WORKSPACE_PARAM],
+                           responses={200: VirtualTagSerializer, **READ_ERRORS}),
+    create=extend_schema(summary="Create a virtual tag with its values (owners and editors)",
+                         parameters=[WORKSPACE_PARAM], responses={201: VirtualTagSerializer, **WRITE_ERRORS}),
+    update=extend_schema(
+        summary="Replace a tag's key, description and values (in the given order, all or nothing)",
+        parameters=[WORKSPACE_PARAM], responses={200: VirtualTagSerializer, **WRITE_ERRORS},
+    ),
+    destroy=extend_schema(summary="Delete a virtual tag (reports no longer offer it)", parameters=[WORKSPACE_PARAM],
+                          responses={204: None, **WRITE_ERRORS}),
+)
+class VirtualTagViewSet(WorkspaceScopedMixin, viewsets.ModelViewSet):
+    serializer_class = VirtualTagSerializer
+    pagination_class = ApiPagination
+    queryset = VirtualTag.objects.none()  # for the schema; get_queryset scopes to the workspace
+    lookup_value_regex = r"\d+"
+    http_method_names = ["get", "post", "put", "delete", "head", "options"]
+
+    def get_queryset(self):
+        return (
+            VirtualTag.objects.filter(workspace=self.workspace)
+            .select_related("created_by")
+            .prefetch_related("values")
+            .order_by("key", "pk")
+        )
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if hasattr(self, "workspace"):
+            context["workspace"] = self.workspace
+        return context
+
+    def create(self, request, *args, **kwargs):
+        self.require_editor()
+        return super().create(request, *args, **kwargs)
+
+    def update(self, request, *args, **kwargs):
+        self.require_editor()
+        return super().update(request, *args, **kwargs)
+
+    def destroy(self, request, *args, **kwargs):
+        self.require_editor()
+        self.get_object().delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)
