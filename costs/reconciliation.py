@@ -9,7 +9,7 @@ integrations, accounts and days; when it does not, the days where the difference
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+
 from decimal import Decimal
 
 from django.db.models import Q

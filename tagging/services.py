@@ -6,6 +6,7 @@ from collections import defaultdict
 from datetime import timedelta
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count
 
@@ -75,3 +76,34 @@ def renumber(tag: VirtualTag) -> None:
     for pos, v in enumerate(tag.values.order_by("position", "pk"), 1):
         if v.position != pos:
             VirtualTagValue.objects.filter(pk=v.pk).update(position=pos)
+
+
+class TagValueInvalid(Exception):
+    """A value at ``index`` (0-based) failed validation; ``error`` is the Django ValidationError."""
+
+    def __init__(self, index, error):
+        super().__init__(str(error))
+        self.index, self.error = index, error
+
+
+def save_tag(tag: VirtualTag, *, key: str, description: str, values: list[dict]) -> VirtualTag:
+    """Save the tag and replace its values, in order, in one transaction (all or nothing).
+
+    Raises django ValidationError for the tag itself, ``TagValueInvalid`` naming the failing value, and
+    IntegrityError when a concurrent request took the key.
+    """
+    tag.key, tag.description = key, description
+    with transaction.atomic():
+        tag.full_clean()
+        tag.save()
+        tag.values.all().delete()
+        for position, item in enumerate(values, 1):
+            value = VirtualTagValue(tag=tag, position=position, name=item["name"], filters=item["filters"],
+                                    date_from=item.get("date_from"), date_to=item.get("date_to"),
+                                    splits=item.get("splits"))
+            try:
+                value.full_clean()
+            except ValidationError as exc:
+                raise TagValueInvalid(position - 1, exc) from None
+            value.save()
+    return tag

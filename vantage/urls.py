@@ -23,3 +23,6 @@ urlpatterns = [
     path("api/v2/schema", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v2/docs", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
+
+handler404 = "vantage.views.not_found"
+handler500 = "vantage.views.server_error"

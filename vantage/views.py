@@ -47,3 +47,24 @@ def api_tokens(request):
     response = render(request, "vantage/api_tokens.html", {"tokens": tokens, "new_token": new_token})
     response["Cache-Control"] = "no-store"
     return response
+
+
+def not_found(request, exception=None):
+    """404: JSON in the API's error shape under /api/, the usual page elsewhere."""
+    if request.path.startswith("/api/"):
+        from django.http import JsonResponse
+
+        return JsonResponse({"errors": [{"field": None, "message": "Not found."}]}, status=404)
+    from django.views.defaults import page_not_found
+
+    return page_not_found(request, exception)
+
+
+def server_error(request):
+    if request.path.startswith("/api/"):
+        from django.http import JsonResponse
+
+        return JsonResponse({"errors": [{"field": None, "message": "Internal error; it has been logged."}]}, status=500)
+    from django.views.defaults import server_error as default
+
+    return default(request)

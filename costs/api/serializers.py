@@ -15,7 +15,6 @@ from ..choices import ChartType, DateBin, DateRange, Mode, Operator
 from ..filtersets import DIMENSION_PARAMS, TAG_PARAM, CostLineItemFilterSet
 from ..forms import MAX_GROUPINGS, ReportSettingsForm, ReportTitleForm
 from ..models import CostReport
-from .errors import IndexedErrorsMixin
 
 FILTER_KEYS = [*DIMENSION_PARAMS, TAG_PARAM]
 
@@ -116,7 +115,7 @@ SETTINGS_FIELDS = {"group_by": "groupings", "bin": "date_bin", "chart": "chart_t
                    "compare": "compare_previous", "sort": "sort"}
 
 
-class CostReportWriteSerializer(IndexedErrorsMixin, serializers.Serializer):
+class CostReportWriteSerializer(serializers.Serializer):
     """A whole report (PUT replaces every setting; omitted ones take their defaults)."""
 
     title = serializers.CharField(max_length=100)

@@ -7,14 +7,14 @@ each model's ``full_clean()`` before anything is saved; errors name the field, e
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from costs.api.errors import IndexedErrorsMixin
 
 from ..choices import MAX_CONDITIONS, MAX_KEYS, MAX_VALUES, NAME_HELP, TagDimension, TagOperator
-from ..models import VirtualTag, VirtualTagValue
+from .. import services
+from ..models import VirtualTag
 from ..validation import clean_filters, clean_splits, validate_name
 
 
@@ -90,7 +90,7 @@ class VirtualTagValueSerializer(serializers.Serializer):
         return attrs
 
 
-class VirtualTagSerializer(IndexedErrorsMixin, serializers.ModelSerializer):
+class VirtualTagSerializer(serializers.ModelSerializer):
     """A virtual tag: a key and its ordered values (the first value whose filters match labels a cost)."""
 
     key = serializers.CharField(max_length=50,
@@ -130,27 +130,15 @@ class VirtualTagSerializer(IndexedErrorsMixin, serializers.ModelSerializer):
 
     @staticmethod
     def _save(tag: VirtualTag, data) -> VirtualTag:
-        """The tag, then its values replaced in the given order, in one transaction (all or nothing)."""
-        tag.key, tag.description = data["key"], data.get("description", "")
-        with transaction.atomic():
-            try:
-                tag.full_clean()
-                tag.save()
-            except DjangoValidationError as exc:
-                raise _drf_error(exc) from None
-            except IntegrityError:  # a concurrent request took the key
-                raise serializers.ValidationError({"key": f"This workspace already has a tag “{tag.key}”."}) from None
-            tag.values.all().delete()
-            values = data.get("values") or []
-            for position, item in enumerate(values, 1):
-                value = VirtualTagValue(tag=tag, position=position, name=item["name"], filters=item["filters"],
-                                        date_from=item.get("date_from"), date_to=item.get("date_to"),
-                                        splits=item.get("splits"))
-                try:
-                    value.full_clean()
-                except DjangoValidationError as exc:
-                    errors = [{} for _ in values]
-                    errors[position - 1] = _drf_error(exc).detail
-                    raise serializers.ValidationError({"values": errors}) from None
-                value.save()
+        values = data.get("values") or []
+        try:
+            tag = services.save_tag(tag, key=data["key"], description=data.get("description", ""), values=values)
+        except services.TagValueInvalid as exc:
+            errors = [{} for _ in values]
+            errors[exc.index] = _drf_error(exc.error).detail
+            raise serializers.ValidationError({"values": errors}) from None
+        except DjangoValidationError as exc:
+            raise _drf_error(exc) from None
+        except IntegrityError:  # a concurrent request took the key
+            raise serializers.ValidationError({"key": f"This workspace already has a tag “{data['key']}”."}) from None
         return VirtualTag.objects.select_related("created_by").prefetch_related("values").get(pk=tag.pk)

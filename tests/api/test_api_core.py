@@ -231,3 +231,9 @@ def test_schema_and_docs(client, owner):
     client.force_login(owner)
     assert client.get("/api/v2/schema").status_code == 200
     assert client.get("/api/v2/docs").status_code == 200
+
+
+def test_unknown_api_urls_answer_json_404(api, owner):
+    for url in ("/api/v2/integrations/abc", "/api/v2/nope", "/api/v2/virtual_tags/x"):
+        r = api(owner).get(url)
+        assert r.status_code == 404 and r.json() == {"errors": [{"field": None, "message": "Not found."}]}

@@ -22,6 +22,26 @@ def _flatten(detail, field=None):
     return [{"field": field, "message": str(detail)}]
 
 
+def _is_index(key) -> bool:
+    return isinstance(key, int) or (isinstance(key, str) and key.isdigit())
+
+
+def reshape(detail, *, nested: bool = False):
+    """DRF reports a failing list item as ``{1: {...}}`` and a nested serializer's own problems as
+    ``{"non_field_errors": [...]}``; reshape so ``_flatten`` names them ``values[1].filters`` and
+    ``values``."""
+    if isinstance(detail, dict):
+        if detail and all(_is_index(k) for k in detail):
+            items = {int(k): reshape(v, nested=True) for k, v in detail.items()}
+            return [items.get(i, {}) for i in range(max(items) + 1)]
+        if nested and set(detail) == {"non_field_errors"}:
+            return detail["non_field_errors"]
+        return {k: reshape(v, nested=True) for k, v in detail.items()}
+    if isinstance(detail, list):
+        return [reshape(v, nested=True) for v in detail]
+    return detail
+
+
 def api_exception_handler(exc, context):
     if isinstance(exc, Http404):
         exc = exceptions.NotFound("Not found.")
@@ -30,7 +50,7 @@ def api_exception_handler(exc, context):
     response = exception_handler(exc, context)
     if response is None:
         return None
-    response.data = {"errors": _flatten(response.data)}
+    response.data = {"errors": _flatten(reshape(response.data))}
     return response
 
 
