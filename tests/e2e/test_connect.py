@@ -65,5 +65,21 @@ def test_connect_watch_progress_and_see_it_on_manage(page, settings, django_user
         page.goto("/settings/integrations/twilio/?tab=manage")
         row = page.locator(".integrations-table tbody tr", has_text="Globex UK")
         assert "Imported" in row.inner_text() and "GBP" in row.inner_text()
+
+        # All Resources over the six imported months equals Twilio's billed totalprice
+        from integrations.services import history_range
+
+        start, end = history_range()
+        page.click("nav.sidenav >> text=Cost Reports")
+        page.click("text=All Resources")
+        page.select_option("#id_date_range", "custom")
+        page.fill("#id_start_date", start.isoformat())
+        page.fill("#id_end_date", end.isoformat())
+        page.select_option("#id_bin", "month")
+        page.click("button:has-text('Apply')")
+        page.wait_for_selector("#reconciliation")
+        assert "Matches Twilio's billed total" in page.inner_text("#reconciliation")
+        assert page.locator("#report-table thead th").count() >= 7  # group + six months + total
+        assert page.locator("svg.report-chart[role=img]").count() == 1
     finally:
         server.shutdown()
