@@ -1,13 +1,16 @@
 """The distinct values of each filterable dimension in a workspace, fast enough for every page view.
 
-A plain ``SELECT DISTINCT service`` reads every line item of the workspace (a second per dimension
-at a million rows on SQLite). The values are few, so this walks the ``(integration_id, <column>)``
-indexes instead: for each integration, the smallest value, then the smallest one greater than that,
-and so on (a "loose index scan", written as a recursive CTE; PostgreSQL and SQLite alike). Cost:
-(integrations x distinct values) index probes, independent of the number of line items. All
-dimensions come back from ONE statement.
+They come from ``CostDimensionValue``: the distinct values of each column per integration, rebuilt in
+the transaction that replaces the integration's line items (``costs.services.refresh_cost_summaries``).
+Reading them is one small index scan, whatever the number of line items.
 
-Usage units are normalised after the scan with ``normalise_unit`` (the twin of the SQL expression
+An integration whose line items were written without that hook (no ``CostSummaryState``) is read
+from its line items instead: a "loose index scan" of the ``(integration_id, <column>)`` indexes (for
+each integration, the smallest value, then the smallest one greater than that, and so on, written as
+a recursive CTE; PostgreSQL and SQLite alike), costing (integrations x distinct values) index probes.
+Both parts are ONE statement; with every integration maintained, the scan has nothing to walk.
+
+Usage units are normalised after reading with ``normalise_unit`` (the twin of the SQL expression
 reports group by; a test keeps the two in step).
 """
 
@@ -18,9 +21,10 @@ from collections import defaultdict
 from django.db import connection
 
 from .dimensions import normalise_unit
-from .models import CostLineItem
+from .models import CostDimensionValue, CostLineItem, CostSummaryState
 
-# dimension key -> CostLineItem column; each needs an index starting (integration_id, column).
+# dimension key -> CostLineItem column; each needs an index starting (integration_id, column) for the
+# scan, and is kept in CostDimensionValue under the same key (costs.services.DIMENSION_VALUE_COLUMNS).
 SCANNED_COLUMNS = {
     "account_id": "account_id",
     "service": "service",
@@ -38,34 +42,54 @@ def _sql(qn) -> str:
     through = integrations._meta.get_field("workspaces").remote_field.through
     through_integration = qn(through._meta.get_field("integration").column)
     through_workspace = qn(through._meta.get_field("workspace").column)
+    state_table = qn(CostSummaryState._meta.db_table)
+    state_integration = qn(CostSummaryState._meta.get_field("integration").column)
+    values_table = qn(CostDimensionValue._meta.db_table)
     ctes = [
         f"ws_integrations(iid) AS (SELECT {through_integration} FROM {qn(through._meta.db_table)} "
-        f"WHERE {through_workspace} = %s)"
+        f"WHERE {through_workspace} = %s)",
+        # integrations whose values are not maintained: read from their line items
+        f"unmaintained(iid) AS (SELECT iid FROM ws_integrations WHERE NOT EXISTS "
+        f"(SELECT 1 FROM {state_table} s WHERE s.{state_integration} = ws_integrations.iid))",
     ]
     selects = []
     for key, column in SCANNED_COLUMNS.items():
         col, cte = qn(column), f"scan_{key}"
         ctes.append(
             f"{cte}(iid, v) AS ("
-            f"SELECT iid, (SELECT MIN({col}) FROM {table} WHERE {integration} = ws_integrations.iid) FROM ws_integrations "
+            f"SELECT iid, (SELECT MIN({col}) FROM {table} WHERE {integration} = unmaintained.iid) FROM unmaintained "
             f"UNION ALL "
             f"SELECT iid, (SELECT MIN({col}) FROM {table} WHERE {integration} = {cte}.iid AND {col} > {cte}.v) "
             f"FROM {cte} WHERE v IS NOT NULL)"
         )
-        selects.append(f"SELECT DISTINCT '{key}', v FROM {cte} WHERE v IS NOT NULL")
+        selects.append(f"SELECT DISTINCT 1, '{key}', v FROM {cte} WHERE v IS NOT NULL")
+    dv_integration = qn(CostDimensionValue._meta.get_field("integration").column)
+    selects.append(
+        f"SELECT DISTINCT 0, {qn('dimension')}, {qn('value')} FROM {values_table} "
+        f"WHERE {dv_integration} IN (SELECT iid FROM ws_integrations)"
+    )
     pk, name = qn(integrations._meta.pk.column), qn(integrations._meta.get_field("account_name").column)
     selects.append(
-        f"SELECT 'billing_account', i.{name} FROM {qn(integrations._meta.db_table)} i "
+        f"SELECT 0, 'billing_account', i.{name} FROM {qn(integrations._meta.db_table)} i "
         f"WHERE i.{pk} IN (SELECT iid FROM ws_integrations) AND EXISTS (SELECT 1 FROM {table} WHERE {integration} = i.{pk})"
     )
     return "WITH RECURSIVE " + ", ".join(ctes) + " " + " UNION ALL ".join(selects)
 
 
-def workspace_dimension_values(workspace) -> dict[str, list[str]]:
-    """``{dimension key: sorted distinct values}`` for the line items of ``workspace``'s integrations."""
+def read_dimension_values(workspace) -> tuple[dict[str, list[str]], bool]:
+    """``(values, maintained)``: the values as ``workspace_dimension_values`` returns them, and whether
+    every integration of the workspace that has line items is maintained (none had to be scanned),
+    i.e. its monthly summaries add up to its line items (``costs.services.workspace_cost_summary``)."""
     found: dict[str, set[str]] = defaultdict(set)
+    scanned = False
     with connection.cursor() as cursor:
         cursor.execute(_sql(connection.ops.quote_name), [workspace.pk])
-        for key, value in cursor.fetchall():
+        for from_scan, key, value in cursor.fetchall():
+            scanned = scanned or bool(from_scan)
             found[key].add(normalise_unit(value) if key == "usage_unit" else value)
-    return {key: sorted(found[key]) for key in ["billing_account", *SCANNED_COLUMNS]}
+    return {key: sorted(found[key]) for key in ["billing_account", *SCANNED_COLUMNS]}, not scanned
+
+
+def workspace_dimension_values(workspace) -> dict[str, list[str]]:
+    """``{dimension key: sorted distinct values}`` for the line items of ``workspace``'s integrations."""
+    return read_dimension_values(workspace)[0]

@@ -24,7 +24,7 @@ from django.db.models import Q, Value
 
 from .choices import DateRange, Operator
 from .dates import latest_end, resolve_preset, utc_today
-from .dimension_values import workspace_dimension_values
+from .dimension_values import read_dimension_values
 from .dimensions import NONE_LABEL, Dimension, UnknownDimension, dimensions
 from .models import CostLineItem
 
@@ -164,6 +164,7 @@ class CostLineItemFilterSet(django_filters.FilterSet):
         self.workspace = workspace if workspace is not None else getattr(request, "workspace", None)
         self.today = today or utc_today()
         self._values = None
+        self._maintained = None
         for name in DIMENSION_PARAMS:
             self.filters[name].extra["choices"] = self._choices_callable(name)
 
@@ -181,10 +182,16 @@ class CostLineItemFilterSet(django_filters.FilterSet):
         """
         if self._values is None:
             if self.workspace is not None:
-                self._values = workspace_dimension_values(self.workspace)
+                self._values, self._maintained = read_dimension_values(self.workspace)
             else:
                 self._values = self._distinct_values(self.queryset)
         return self._values
+
+    def summaries_maintained(self) -> bool | None:
+        """Whether every integration of the workspace with line items has maintained monthly summaries
+        (learnt from the same query as the values; ``None`` without a workspace)."""
+        self.dimension_values()
+        return self._maintained
 
     def _distinct_values(self, queryset) -> dict[str, list[str]]:
         parts = [

@@ -53,6 +53,69 @@ class CostLineItem(models.Model):
         return f"{self.date} {self.category} {self.cost} {self.currency}"
 
 
+# --- maintained read models ------------------------------------------------------------------------
+# Derived from CostLineItem, rebuilt for an integration inside the very transaction that replaces its
+# line items (costs.services.refresh_cost_summaries, called by integrations.twilio.ingest.replace_window),
+# so readers never see them out of step with the line items. Deleting an integration deletes them.
+
+
+class CostSummaryState(models.Model):
+    """Marks an integration whose summaries and dimension values are maintained (complete).
+
+    Integrations without one (line items written some other way) are read from the line items, so a
+    missing summary can make a report slower, never wrong.
+    """
+
+    integration = models.OneToOneField(
+        Integration, on_delete=models.CASCADE, primary_key=True, related_name="cost_summary_state"
+    )
+    line_items = models.PositiveBigIntegerField(default=0, help_text="Line items the summaries add up.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+
+class CostMonthlySummary(models.Model):
+    """Line items added up per integration x account x calendar month x every other report column.
+
+    Every column a report can filter or group by keeps its line-item name and raw value, so the same
+    filters and dimension expressions apply unchanged; only ``date`` is coarser: the first day of the
+    month. Reports read it when a query cannot tell the difference (costs.reports.ReportQuery):
+    monthly or quarterly bins, whole months, no condition on a day inside a month. Sums are NULL
+    where every line item's is (price unknown), as a SUM over the line items would be.
+    """
+
+    integration = models.ForeignKey(Integration, on_delete=models.CASCADE, related_name="cost_monthly_summaries")
+    account_id = models.CharField("Account", max_length=34)
+    date = models.DateField(help_text="The first day of the month.")
+    service = models.CharField(max_length=64)
+    category = models.CharField(max_length=128)
+    charge_type = models.CharField(max_length=16)
+    currency = models.CharField(max_length=3)
+    usage_unit = models.CharField(max_length=32, blank=True)
+    cost = models.DecimalField(null=True, blank=True, **MONEY)
+    usage = models.DecimalField(null=True, blank=True, **MONEY)
+    count = models.DecimalField(null=True, blank=True, **MONEY)
+    line_items = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["integration", "date"], name="cms_integration_date")]
+
+
+class CostDimensionValue(models.Model):
+    """The distinct values of one line-item column for one integration (the report filters' choices).
+
+    ``usage_unit`` values are raw, as stored on the line items (normalised when read).
+    """
+
+    integration = models.ForeignKey(Integration, on_delete=models.CASCADE, related_name="cost_dimension_values")
+    dimension = models.CharField(max_length=16)
+    value = models.CharField(max_length=128)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["integration", "dimension", "value"], name="costdimensionvalue_unique")
+        ]
+
+
 class BilledTotal(models.Model):
     """Twilio's ``totalprice`` for one account and UTC day: the truth reports reconcile to."""
 

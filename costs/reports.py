@@ -11,6 +11,13 @@ The window total orders the groups in SQL, so rows of one group arrive together 
 (groups x bins) while streaming, for the page and the CSV export alike. The previous period's
 totals come from one more query. Python only ever loops over these aggregated rows.
 
+Given ``summary`` (the same filters over ``CostMonthlySummary``: line items already added up per
+integration, account, month and every other column), a query reads it instead of the line items
+whenever the answer cannot differ: monthly or quarterly bins, a range of whole months, and filters
+and groupings that only read columns the summary keeps (a condition on ``date`` only at month
+boundaries, as a virtual tag's date range may be). The previous period's totals use it on the same
+terms, whatever the bins. Anything else reads the line items; both give the same rows.
+
 Money in different currencies is never added: every group row, column total and headline figure is
 per currency (and, in usage mode, per normalised usage unit).
 
@@ -20,7 +27,8 @@ For the API engineers::
     if fs.is_valid():
         start, end = fs.date_bounds
         query = ReportQuery(fs.filter_dimensions(), start=start, end=end, group_by=["service"],
-                            bin="month", mode="spend", workspace=request.workspace)
+                            bin="month", mode="spend", workspace=request.workspace,
+                            summary=services.filtered_cost_summary(fs))  # optional, same rows, faster
         for row in query.rows(): ...          # ReportRow(bin, groups, currency, unit, cost, usage)
         report = build_report(query, compare=True)   # pivoted groups, column and headline totals
 """
@@ -29,18 +37,22 @@ from __future__ import annotations
 
 import copy
 import itertools
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.db.models import DateField, F, Func, QuerySet, Window
 from django.db.models import functions as db_functions
+from django.db.models.expressions import Col, OuterRef, ResolvedOuterRef
+from django.db.models.lookups import Lookup
+from django.db.models.sql.query import Query
+from django.db.models.sql.where import WhereNode
 
 from vantage.lib.money import ExactSum
 
 from .choices import DateBin, Mode, Sort
-from .dates import bins, previous_period
+from .dates import bins, month_end, previous_period
 from .dimensions import Dimension, dimensions, unit_expression
 
 
@@ -79,8 +91,9 @@ class TruncMonth(_NativeSQLiteTrunc, db_functions.TruncMonth):
 
 
 class TruncQuarter(_NativeSQLiteTrunc, db_functions.TruncQuarter):
+    # '%%': the SQL is %-formatted with its parameters (and by DEBUG's query log)
     sqlite_template = (
-        "date({sql}, 'start of month', '-' || ((CAST(strftime('%m', {sql}) AS INTEGER) - 1) % 3) || ' months')"
+        "date({sql}, 'start of month', '-' || ((CAST(strftime('%%m', {sql}) AS INTEGER) - 1) %% 3) || ' months')"
     )
 
 
@@ -98,6 +111,93 @@ class SumOver(Func):
 
     function = "SUM"
     window_compatible = True
+
+
+# --- when the monthly summary gives the same answer ------------------------------------------------
+
+SUMMARY_BINS = (DateBin.MONTH, DateBin.QUARTER)
+# CostMonthlySummary columns holding the line items' own values (one per summary row). ``date`` is
+# the month's first day, so it may only be compared with a month boundary. Columns of tables joined
+# through ``integration`` hold one value per integration, so they are safe too.
+SUMMARY_KEY_FIELDS = frozenset(
+    {"integration", "account_id", "service", "category", "charge_type", "currency", "usage_unit"}
+)
+
+
+def _month_aligned(lookup: Lookup) -> bool:
+    """``date <op> value`` keeps or drops whole months only, so it reads a month's first day the same."""
+
+    def day(value):
+        return value if isinstance(value, date) and not isinstance(value, datetime) else None
+
+    name, rhs = lookup.lookup_name, lookup.rhs
+    if name == "range" and isinstance(rhs, (list, tuple)) and len(rhs) == 2:
+        low, high = day(rhs[0]), day(rhs[1])
+        return low is not None and high is not None and low.day == 1 and high == month_end(high)
+    value = day(rhs)
+    if value is None:
+        return False
+    if name in ("gte", "lt"):
+        return value.day == 1
+    if name in ("lte", "gt"):
+        return value == month_end(value)
+    return False  # exact, in, year, ...: days inside a month
+
+
+def _has_outer_refs(node) -> bool:
+    if isinstance(node, (ResolvedOuterRef, OuterRef)):
+        return True
+    if isinstance(node, Query):
+        return _has_outer_refs(node.where) or any(_has_outer_refs(a) for a in node.annotations.values())
+    if isinstance(node, WhereNode):
+        return any(_has_outer_refs(c) for c in node.children)
+    if isinstance(node, Lookup):
+        return _has_outer_refs(node.lhs) or _has_outer_refs(node.rhs)
+    if isinstance(node, (list, tuple)):
+        return any(_has_outer_refs(n) for n in node)
+    if hasattr(node, "get_source_expressions"):
+        return any(_has_outer_refs(e) for e in node.get_source_expressions())
+    return False
+
+
+def summary_safe(node, model) -> bool:
+    """Does this (resolved) condition or expression over ``model`` (CostMonthlySummary) evaluate, for every
+    summary row, to what it evaluates to for each line item the row adds up? Conservative: anything
+    not known to be safe is not."""
+    if node is None:
+        return True
+    if isinstance(node, WhereNode):
+        return all(summary_safe(c, model) for c in node.children)
+    if isinstance(node, Lookup):
+        lhs = node.lhs
+        if isinstance(lhs, Col) and lhs.target.model is model and lhs.target.name == "date":
+            return _month_aligned(node)
+        return summary_safe(lhs, model) and summary_safe(node.rhs, model)
+    if isinstance(node, Col):
+        return node.target.model is not model or node.target.name in SUMMARY_KEY_FIELDS
+    if isinstance(node, Query):  # a subquery (e.g. the workspace's integrations): fine unless correlated
+        return not _has_outer_refs(node)
+    if isinstance(node, (ResolvedOuterRef, OuterRef)):
+        return False
+    if isinstance(node, (list, tuple)):
+        return all(summary_safe(n, model) for n in node)
+    if hasattr(node, "get_source_expressions"):
+        return all(summary_safe(e, model) for e in node.get_source_expressions())
+    return True  # a plain value
+
+
+class _Deferred:
+    """The summary queryset, built on first use only and shared by copies of a query (``replace``)."""
+
+    def __init__(self, source):
+        self.source, self.done, self.value = source, not callable(source) or isinstance(source, QuerySet), None
+        if self.done:
+            self.value = source
+
+    def get(self) -> QuerySet | None:
+        if not self.done:
+            self.value, self.done = self.source(), True
+        return self.value
 
 
 # --- rows -------------------------------------------------------------------------------------------
@@ -133,7 +233,11 @@ def sum_or_none(values) -> Decimal | None:
 
 
 class ReportQuery:
-    """Aggregates ``queryset`` (filtered on dimensions, NOT on dates) over ``start..end``."""
+    """Aggregates ``queryset`` (filtered on dimensions, NOT on dates) over ``start..end``.
+
+    ``summary``: optionally the same filters applied to the workspace's ``CostMonthlySummary`` rows
+    (a queryset, or a callable returning one or ``None``, called only if the query could use it).
+    """
 
     def __init__(
         self,
@@ -147,6 +251,7 @@ class ReportQuery:
         sort: str = Sort.TOTAL_DESC,
         workspace=None,
         registry=dimensions,
+        summary: QuerySet | Callable[[], QuerySet | None] | None = None,
     ):
         if end < start:
             raise ValueError("The end date is before the start date.")
@@ -158,6 +263,7 @@ class ReportQuery:
         self.group_by = list(group_by)
         self.dimensions: list[Dimension] = [registry.get(key, workspace) for key in self.group_by]
         self.aliases = [f"g{i}" for i in range(len(self.dimensions))]
+        self._summary = _Deferred(summary)
 
     def replace(self, **changes) -> ReportQuery:
         """A copy with other ``start``, ``end``, ``bin``, ``mode`` or ``sort`` (same groups and filters)."""
@@ -186,11 +292,42 @@ class ReportQuery:
         return [None] if self.cumulative else bins(self.start, self.end, self.bin)
 
     def in_range(self, start: date | None = None, end: date | None = None) -> QuerySet:
+        """The line items of ``start..end`` (default: the report's range)."""
         return self.queryset.filter(date__gte=start or self.start, date__lte=end or self.end).order_by()
 
+    def summary_range(self, start: date | None = None, end: date | None = None) -> QuerySet | None:
+        """The summary rows of ``start..end``, or ``None`` unless they add up exactly as the line items do:
+        a summary was given, the range is whole months, and every condition reads only what it keeps."""
+        start, end = start or self.start, end or self.end
+        if start.day != 1 or end != month_end(end):
+            return None
+        summary = self._summary.get()
+        if summary is None:
+            return None
+        rows = summary.filter(date__gte=start, date__lte=end).order_by()
+        return rows if summary_safe(rows.query.where, rows.model) else None
+
     def grouped(self, *, by_bin: bool = False) -> QuerySet:
-        """The ONE grouped query: dicts with bin, g0.., currency, [unit], cost_sum, [usage_sum], group_total."""
-        annotations = {"bin": TRUNC[self.bin]("date")}
+        """The ONE grouped query: dicts with bin, g0.., currency, [unit], cost_sum, [usage_sum], group_total.
+
+        Over the monthly summary when that gives the same rows (see ``summary_range``), else the line items.
+        """
+        summary = self.summary_range() if self.bin in SUMMARY_BINS else None
+        if summary is not None:
+            grouped = self._grouped(summary, by_bin=by_bin, monthly=True)
+            expressions = [grouped.query.annotations[k] for k in self.partition if k != "currency"]
+            if all(summary_safe(e, grouped.model) for e in expressions):
+                return grouped
+        return self._grouped(self.in_range(), by_bin=by_bin)
+
+    @property
+    def uses_summary(self) -> bool:
+        """Whether ``grouped()`` reads the monthly summary (for tests and benchmarks)."""
+        return self.grouped().model is not self.queryset.model
+
+    def _grouped(self, rows: QuerySet, *, by_bin: bool, monthly: bool = False) -> QuerySet:
+        # a summary row's date is its month's first day already
+        annotations = {"bin": F("date") if monthly and self.bin == DateBin.MONTH else TRUNC[self.bin]("date")}
         annotations.update({alias: dim.resolve() for alias, dim in zip(self.aliases, self.dimensions)})
         if self.usage_mode:
             annotations["unit"] = unit_expression()
@@ -199,8 +336,7 @@ class ReportQuery:
             sums["usage_sum"] = ExactSum("usage")
         measure = ExactSum("usage") if self.usage_mode else ExactSum("cost")
         return (
-            self.in_range()
-            .annotate(**annotations)
+            rows.annotate(**annotations)
             .values("bin", *self.partition)
             .annotate(**sums)
             .annotate(group_total=Window(SumOver(measure), partition_by=[F(k) for k in self.partition]))
@@ -311,7 +447,9 @@ class ReportQuery:
     def previous_totals(self) -> dict[str, Decimal]:
         """Cost per currency over the previous period of the same length (one query)."""
         start, end = self.previous_period()
-        rows = self.in_range(start, end).values("currency").annotate(cost_sum=ExactSum("cost"))
+        source = self.summary_range(start, end)
+        source = self.in_range(start, end) if source is None else source
+        rows = source.values("currency").annotate(cost_sum=ExactSum("cost"))
         return {r["currency"]: r["cost_sum"] for r in rows}
 
 

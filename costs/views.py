@@ -66,6 +66,7 @@ class BoundReport:
             mode=s["mode"],
             sort=s["sort"],
             workspace=self.workspace,
+            summary=services.filtered_cost_summary(self.filterset),  # read where it gives the same answer
         )
 
     def url(self, name: str, report: CostReport, **changes) -> str:

@@ -218,7 +218,9 @@ def _record_unknown_categories(names: set[str]) -> None:
 
 
 def replace_window(integration: Integration, start: date, end: date, rows: WindowRows) -> None:
-    """Atomically swap the window's rows for the new ones."""
+    """Atomically swap the window's rows for the new ones (and what reports derive from the line items)."""
+    from costs.services import refresh_cost_summaries
+
     with transaction.atomic():
         for model in (CostLineItem, BilledTotal, UnclassifiedUsage):
             model.objects.filter(integration=integration, date__gte=start, date__lte=end).delete()
@@ -226,6 +228,8 @@ def replace_window(integration: Integration, start: date, end: date, rows: Windo
         BilledTotal.objects.bulk_create(rows.billed, batch_size=BATCH)
         UnclassifiedUsage.objects.bulk_create(rows.unclassified, batch_size=BATCH)
         _record_unknown_categories(rows.unknown_categories)
+        # monthly summaries and filter values, in this same transaction: never out of step
+        refresh_cost_summaries(integration, start, end)
 
 
 def ingest_window(

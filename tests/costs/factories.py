@@ -5,7 +5,10 @@ from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 
+from django.db import transaction
+
 from costs.models import BilledTotal, CostLineItem
+from costs.services import refresh_cost_summaries
 from integrations.models import Integration
 
 
@@ -36,8 +39,13 @@ def item(day, service, category, cost, *, currency="USD", account=None, usage=No
     }
 
 
-def add_costs(integration, specs, *, billed=True):
-    """Bulk-create the line items and (unless ``billed=False``) the BilledTotals they add up to."""
+def add_costs(integration, specs, *, billed=True, maintained=True):
+    """Bulk-create the line items and (unless ``billed=False``) the BilledTotals they add up to.
+
+    Like an import, this also refreshes the integration's monthly summaries and filter values in the
+    same transaction (``maintained=False``: as if written by something else; reports then read the
+    line items).
+    """
     items = [
         CostLineItem(
             integration=integration,
@@ -54,7 +62,10 @@ def add_costs(integration, specs, *, billed=True):
         )
         for spec in specs
     ]
-    CostLineItem.objects.bulk_create(items)
+    with transaction.atomic():
+        CostLineItem.objects.bulk_create(items)
+        if maintained and items:
+            refresh_cost_summaries(integration, min(i.date for i in items), max(i.date for i in items))
     if billed:
         totals = defaultdict(Decimal)
         for i in items:
