@@ -28,7 +28,7 @@ from ..filtersets import DATE_PARAMS, DIMENSION_PARAMS, TAG_PARAM, CostLineItemF
 from ..forms import MAX_GROUPINGS
 from ..models import CostReport
 from ..reports import ReportQuery, ReportRow
-from ..services import workspace_line_items
+from ..services import filtered_cost_summary, workspace_line_items
 
 FILTER_PARAMS = [*DIMENSION_PARAMS, TAG_PARAM]
 OVERRIDABLE = [*DATE_PARAMS, *FILTER_PARAMS, *(f"{name}_op" for name in FILTER_PARAMS)]
@@ -259,6 +259,7 @@ def parse_costs_request(request, workspace, *, paginate: bool = True) -> CostsQu
     query = ReportQuery(
         filterset.filter_dimensions(), start=start, end=end, group_by=groupings, bin=date_bin,
         mode=Mode.USAGE, sort=Sort.NAME, workspace=workspace,
+        summary=filtered_cost_summary(filterset),  # the monthly summary when the answer is provably the same
     )
     return CostsQuery(query=query, groupings=groupings, page=page, page_size=page_size, report=report)
 
