@@ -72,9 +72,21 @@ class TagFilter(django_filters.Filter):
             by_key.setdefault(dimension.key, (dimension, []))[1].append(tag_value)
         exclude = self.parent.operator(TAG_PARAM) == Operator.NOT
         q = Q()
+        shares = []
         for dimension, values in by_key.values():
             q &= dimension.q(values, exclude=exclude)
-        return qs.filter(q)
+            share = dimension.share(values, exclude=exclude) if getattr(dimension, "has_splits", False) else None
+            if share is not None:
+                shares.append(share)
+        qs = qs.filter(q)
+        if shares:  # rows of split values count with the share the chosen labels get (reports.shared)
+            from functools import reduce
+            from operator import mul
+
+            from .reports import SHARE_ALIAS
+
+            qs = qs.alias(**{SHARE_ALIAS: reduce(mul, shares)})
+        return qs
 
 
 class OptionFilter(django_filters.ChoiceFilter):

@@ -56,6 +56,20 @@ from .dates import bins, month_end, previous_period
 from .dimensions import Dimension, dimensions, unit_expression
 
 
+# --- split shares --------------------------------------------------------------------------------------
+
+SHARE_ALIAS = "_tag_share"
+
+
+def shared(field: str, rows: QuerySet):
+    """``field`` weighted by the share of each row that a filter on split virtual-tag labels keeps.
+
+    Filtering on "Team A" where a value splits costs 60/40 between Team A and Team B keeps those rows
+    at 60% (the filter sets ``SHARE_ALIAS``, see costs.filtersets.TagFilter); without such a filter
+    it is the plain column."""
+    return F(field) * F(SHARE_ALIAS) if SHARE_ALIAS in rows.query.annotations else F(field)
+
+
 # --- date truncation --------------------------------------------------------------------------------
 # Django's Trunc* on SQLite call a Python function for every row; on a DateField these compile to
 # SQLite's own date() arithmetic instead (same results, much faster). PostgreSQL keeps date_trunc()
@@ -331,10 +345,10 @@ class ReportQuery:
         annotations.update({alias: dim.resolve() for alias, dim in zip(self.aliases, self.dimensions)})
         if self.usage_mode:
             annotations["unit"] = unit_expression()
-        sums = {"cost_sum": ExactSum("cost")}
+        sums = {"cost_sum": ExactSum(shared("cost", rows))}
         if self.usage_mode:
-            sums["usage_sum"] = ExactSum("usage")
-        measure = ExactSum("usage") if self.usage_mode else ExactSum("cost")
+            sums["usage_sum"] = ExactSum(shared("usage", rows))
+        measure = ExactSum(shared("usage" if self.usage_mode else "cost", rows))
         return (
             rows.annotate(**annotations)
             .values("bin", *self.partition)
@@ -449,7 +463,7 @@ class ReportQuery:
         start, end = self.previous_period()
         source = self.summary_range(start, end)
         source = self.in_range(start, end) if source is None else source
-        rows = source.values("currency").annotate(cost_sum=ExactSum("cost"))
+        rows = source.values("currency").annotate(cost_sum=ExactSum(shared("cost", source)))
         return {r["currency"]: r["cost_sum"] for r in rows}
 
 

@@ -9,8 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q
-from django.db.models.lookups import In
+from decimal import Decimal
+
+from django.db.models import Case, DecimalField, Q, Value, When
+from django.db.models.lookups import Exact, In
 
 from costs.dimensions import Dimension
 
@@ -32,9 +34,23 @@ class TagDimension(Dimension):
 
     def q(self, values, *, exclude: bool = False) -> Q:
         """Rows labelled with any of ``values``, including rows of split values that feed them."""
+        if exclude:
+            # rows of split values stay, weighted by what the other labels get (``share``)
+            split = self.compiled.split_labels if self.compiled else set()
+            plain = [v for v in values if v not in split]
+            return ~Q(In(self.resolve(), plain)) if plain else Q()
         outputs = self.compiled.outputs_for(values) if self.compiled else list(values)
-        match = Q(In(self.resolve(), outputs or [""]))
-        return ~match if exclude else match
+        return Q(In(self.resolve(), outputs or [""]))
+
+    def share(self, values, *, exclude: bool = False):
+        """Per row, the part of its cost that the labels ``values`` (or all others, with ``exclude``)
+        get: 1 for plain rows, the labels' split percentages for rows of a split value."""
+        wanted = set(values)
+        whens = []
+        for marker, parts in self.compiled.splits.items():
+            part = sum((fraction for label, fraction in parts if label in wanted), Decimal(0))
+            whens.append(When(Exact(self.resolve(), marker), then=Value(1 - part if exclude else part)))
+        return Case(*whens, default=Value(Decimal(1)), output_field=DecimalField(max_digits=28, decimal_places=10))
 
     def display(self, value) -> str:
         return str(value)

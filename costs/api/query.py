@@ -27,7 +27,7 @@ from ..dimensions import UnknownDimension, dimensions, unit_expression
 from ..filtersets import DATE_PARAMS, DIMENSION_PARAMS, TAG_PARAM, CostLineItemFilterSet
 from ..forms import MAX_GROUPINGS
 from ..models import CostReport
-from ..reports import ReportQuery, ReportRow
+from ..reports import ReportQuery, ReportRow, shared
 from ..services import filtered_cost_summary, workspace_line_items
 
 FILTER_PARAMS = [*DIMENSION_PARAMS, TAG_PARAM]
@@ -101,7 +101,8 @@ class CostsQuery:
 
     def total_cost(self) -> list[dict]:
         rows = (
-            self.query.in_range().values("currency").annotate(amount=ExactSum("cost")).order_by("currency")
+            self.query.in_range().values("currency").annotate(amount=ExactSum(shared("cost", self.query.in_range())))
+            .order_by("currency")
         )
         return [
             {"amount": decimal_string(r["amount"]), "currency": r["currency"]} for r in rows if r["amount"] is not None
@@ -112,7 +113,7 @@ class CostsQuery:
             self.query.in_range()
             .annotate(unit=unit_expression())
             .values("unit")
-            .annotate(amount=ExactSum("usage"))
+            .annotate(amount=ExactSum(shared("usage", self.query.in_range())))
             .order_by("unit")
         )
         return [{"amount": usage_string(r["amount"]), "unit": r["unit"] or ""} for r in rows if r["amount"] is not None]

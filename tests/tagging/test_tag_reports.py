@@ -123,3 +123,27 @@ def test_outsider_cannot_use_another_workspaces_tag(client, outsider, data, team
     client.force_login(outsider)
     r = client.get(f"{reverse('costs:report_detail', args=[report.pk])}?{report_query(**MARCH, group_by='tag:Team')}")
     assert r.status_code == 400
+
+
+def test_filtering_on_a_split_label_counts_only_its_share(owner_client, api_share_data, report):
+    """60/40 split of SMS (15.00): Team A filtered = 9.00, Team B = 6.00, together the whole, never 2x."""
+    totals = {}
+    for label in ("Team A", "Team B", "Not tagged"):
+        r = page(owner_client, report, tag=f"Owner:{label}", bin="cumulative")
+        totals[label] = r.context["result"].cost_totals.get("USD", Decimal(0))
+    assert totals["Team A"] == Decimal("9.00") and totals["Team B"] == Decimal("6.00")
+    assert sum(totals.values()) == Decimal("36.15")
+    r = page(owner_client, report, tag="Owner:Team A", tag_op="not", bin="cumulative")
+    assert r.context["result"].cost_totals["USD"] == Decimal("36.15") - Decimal("9.00")
+    r = page(owner_client, report, tag="Owner:Team A", bin="month", group_by="service")
+    assert {row.groups[0]: row.total for row in r.context["result"].rows} == {"SMS & MMS": Decimal("9.00")}
+
+
+@pytest.fixture
+def api_share_data(data, ws):
+    tag = VirtualTag.objects.create(workspace=ws, key="Owner")
+    VirtualTagValue.objects.create(
+        tag=tag, position=1, name="Shared", **cond("service", "is", "SMS & MMS"),
+        splits=[{"label": "Team A", "percent": "60"}, {"label": "Team B", "percent": "40"}],
+    )
+    return data
