@@ -8,32 +8,35 @@ from .twilio.client import TwilioError
 log = logging.getLogger(__name__)
 
 
-def import_history_task(integration_id: int, resume: bool = True) -> str:
-    from . import services
-
+def _run_on(integration_id: int, work) -> str:
+    """Run ``work(integration)``; a TwilioError is already recorded on the integration (status "error"
+    and message), so it is not raised again: django-q must not retry a permanent failure."""
     integration = Integration.objects.filter(pk=integration_id).first()
     if integration is None:
         return "integration no longer exists"
     try:
-        result = services.import_history(integration, resume=resume)
+        return work(integration)
     except TwilioError as exc:
-        # Recorded on the integration (status "error" + message); do not let django-q retry a
-        # permanent failure. The exception class only: messages are safe but stay on the integration.
         return f"failed: {exc.__class__.__name__}"
-    return f"imported {result.records} records into {result.line_items} line items"
+
+
+def import_history_task(integration_id: int, resume: bool = True) -> str:
+    from . import services
+
+    def work(integration):
+        result = services.import_history(integration, resume=resume)
+        return f"imported {result.records} records into {result.line_items} line items"
+
+    return _run_on(integration_id, work)
 
 
 def sync_task(integration_id: int, trigger: str = RunTrigger.MANUAL) -> str:
     from . import services
 
-    integration = Integration.objects.filter(pk=integration_id).first()
-    if integration is None:
-        return "integration no longer exists"
-    try:
-        result = services.refresh(integration, trigger=trigger)
-    except TwilioError as exc:
-        return f"failed: {exc.__class__.__name__}"
-    return f"refreshed {result.records} records"
+    def work(integration):
+        return f"refreshed {services.refresh(integration, trigger=trigger).records} records"
+
+    return _run_on(integration_id, work)
 
 
 def refresh_all_integrations() -> str:
