@@ -16,6 +16,9 @@ after one warm-up:
 
 1. "All Resources": last 6 months, grouped by service, monthly bins, previous-period comparison;
 2. a filtered report: one service, grouped by category, daily bins, last 3 months;
+3. "All Resources" again (6 months, monthly) grouped by a 50-value virtual tag (``tag_rules``: ``is`` on
+   category lists, ``starts_with`` and ``contains``, a few ``is not``, billing accounts and accounts,
+   ANDed conditions and ORed filter sets, two values dated at month boundaries, one 60/40 split);
 
 each through the report page (Django test Client, signed in, full HTML with chart and table) and
 as the best hand-written SQL returning the same numbers (grouped rows + previous-period totals,
@@ -25,6 +28,9 @@ The hand-written SQL reads the line items (the baseline). The page reads the mon
 (``CostMonthlySummary``, maintained at import, built here after the load) where a query allows it,
 so a second hand-written SQL reads that same summary wherever the page does, and its ratio is
 printed too: the first ratio says what the summary buys, the second what the app costs on top of it.
+For the tag, the hand-written SQL is a CASE written directly from the rules (billing accounts resolved
+to integration ids beforehand); a last table sets the tag report against the Service report (target:
+at most 2x) and the page's tag totals are checked, label by label and month by month, against that CASE.
 Never collected by pytest (it lives outside tests/ and has no test_ name).
 """
 
@@ -206,11 +212,13 @@ def _drop_line_item_indexes(cur) -> list[str]:
 LINE_ITEMS, SUMMARY = "costs_costlineitem", "costs_costmonthlysummary"
 
 
-def hand_sql(vendor, ws_id, start, end, prev_start, prev_end, *, bin, group, service=None, summary=False):
+def hand_sql(vendor, ws_id, start, end, prev_start, prev_end, *, bin, group, service=None, summary=False,
+             group_sql=None):
     """The best plain SQL for the same numbers: grouped rows, then previous-period totals.
 
     Over the line items; with ``summary``, over the monthly summary wherever it gives the same numbers
-    (monthly bins, whole months: the summary's ``date`` is its month's first day)."""
+    (monthly bins, whole months: the summary's ``date`` is its month's first day). ``group_sql``: an SQL
+    expression over ``li`` to group by instead of the column ``group`` (a virtual tag's CASE)."""
 
     def whole_months(a, b):
         return a.day == 1 and (b + timedelta(days=1)).day == 1
@@ -232,7 +240,7 @@ def hand_sql(vendor, ws_id, start, end, prev_start, prev_end, *, bin, group, ser
         where += " AND li.service = %s"
         params.append(service)
     grouped = (
-        f"SELECT {trunc} AS bin, li.{group}, li.currency, {total}(li.cost) FROM {grouped_table} li "
+        f"SELECT {trunc} AS bin, {group_sql or 'li.' + group}, li.currency, {total}(li.cost) FROM {grouped_table} li "
         f"WHERE {where} AND li.date BETWEEN %s AND %s GROUP BY 1, 2, 3"
     )
     previous = (
@@ -242,8 +250,171 @@ def hand_sql(vendor, ws_id, start, end, prev_start, prev_end, *, bin, group, ser
     return [(grouped, [*params, start, end]), (previous, [*params, prev_start, prev_end])]
 
 
-def median_seconds(fn, repeat):
-    fn()  # warm-up (caches, connections)
+TAG_KEY = "Team"
+
+
+def tag_rules(start):
+    """The 50 values of a realistic virtual tag, in rule order: ``(name, filters, extra)``.
+
+    Mostly teams owning a few billing accounts (4 integrations each) for some categories, the way
+    people write them: ``is`` on category lists, ``starts_with`` on category prefixes, ``contains``,
+    a few ``is not``, billing accounts and accounts, ANDed conditions, ORed filter sets; plus two
+    values dated at month boundaries of the report (``start``: its first month) and one 60/40 split
+    over three services. Many line items fall through to late values or to "Not tagged"."""
+    from costs.dates import add_months, month_end
+
+    def c(dimension, operator, *values):
+        return {"dimension": dimension, "operator": operator, "values": list(values)}
+
+    def names(lo, hi):
+        return [f"Billing {i:03d}" for i in range(lo, hi)]
+
+    def sids(lo, hi):
+        return [f"AC{i:032x}" for i in range(lo, hi)]
+
+    def cats(*ns):
+        return [f"category-{n % CATEGORIES:02d}" for n in ns]
+
+    rules = []
+    for g in range(46):
+        lo, hi = 4 * g, 4 * g + 4
+        kind = g % 8
+        if kind == 0:
+            sets = [[c("category", "is", *cats(g, g + 12, g + 24)), c("billing_account", "is", *names(lo, hi))]]
+        elif kind == 1:
+            sets = [[c("category", "starts_with", f"category-{g % 6}"), c("billing_account", "is", *names(lo, hi))]]
+        elif kind == 2:
+            sets = [[c("category", "contains", str(g % 10)), c("account_id", "is", *sids(lo, hi))]]
+        elif kind == 3:
+            sets = [[c("service", "is_not", "SMS & MMS", "Programmable Voice"),
+                     c("billing_account", "starts_with", f"Billing {lo // 10:02d}")]]
+        elif kind == 4:
+            sets = [[c("service", "is", "Verify", "Lookup"), c("billing_account", "is", *names(lo, hi))],
+                    [c("category", "is", *cats(g + 1, g + 2)), c("account_id", "is", *sids(lo, hi + 8))]]
+        elif kind == 5:
+            sets = [[c("charge_type", "is", "Credit"), c("billing_account", "contains", f"{lo // 10:02d}")],
+                    [c("service", "contains", "Phone", "Video"), c("billing_account", "is", *names(lo, hi))]]
+        elif kind == 6:
+            sets = [[c("category", "is_not", *cats(g, g + 1, g + 2, g + 3)), c("account_id", "is", *sids(lo, hi)),
+                     c("charge_type", "is", "Usage")]]
+        else:
+            sets = [[c("service", "contains", "voice", "SIP"), c("billing_account", "is", *names(lo, hi))],
+                    [c("category", "starts_with", "category-5"), c("billing_account", "is", *names(lo, hi))]]
+        rules.append((f"Team {g + 1:02d}", [{"conditions": conds} for conds in sets], {}))
+    dated = [
+        ("Spring campaign", [{"conditions": [c("service", "is", "SMS & MMS"), c("billing_account", "starts_with", "Billing 1")]}],
+         {"date_from": add_months(start, 1), "date_to": month_end(add_months(start, 2))}),
+        ("Migration", [{"conditions": [c("category", "is", *cats(3, 4, 5, 15, 16, 17)), c("billing_account", "is", *names(184, 200))]}],
+         {"date_from": add_months(start, 4)}),
+    ]  # fmt: skip
+    shared = ("Shared platform", [{"conditions": [c("service", "is", "Studio", "Flex", "Conversations")]}],
+              {"splits": [{"label": "Platform A", "percent": "60"}, {"label": "Platform B", "percent": "40"}]})
+    support = ("Support", [{"conditions": [c("service", "is", "Email"), c("billing_account", "is_not", *names(0, 100))]}], {})
+    rules[30:30] = [shared]
+    rules[20:20] = [dated[0]]
+    rules[40:40] = [dated[1]]
+    rules.append(support)
+    assert len(rules) == 50
+    return rules
+
+
+def create_tag(ws, start):
+    """The workspace's 50-value tag (replaced if a kept database has one), validated as the pages do."""
+    from tagging.models import VirtualTag, VirtualTagValue
+
+    VirtualTag.objects.filter(workspace=ws, key__iexact=TAG_KEY).delete()
+    tag = VirtualTag.objects.create(workspace=ws, key=TAG_KEY)
+    for position, (name, filters, extra) in enumerate(tag_rules(start), 1):
+        value = VirtualTagValue(tag=tag, position=position, name=name, filters=filters, **extra)
+        value.full_clean()
+        value.save()
+    return tag
+
+
+def tag_case_sql(vendor, tag) -> str:
+    """The tag's rules as the CASE one would write by hand over ``li`` (a line item or summary row):
+    billing account names resolved to integration ids first, ``is`` as IN, patterns as (I)LIKE, and
+    in each filter set the date range, then the cheap and selective tests first (ids, IN lists, then
+    NOT IN, then patterns). A split value yields its own name (shared out afterwards, as the page does)."""
+    from integrations.models import Integration
+
+    ids_by_name = dict(Integration.objects.values_list("account_name", "id"))
+    like = "ILIKE" if vendor == "postgresql" else "LIKE"  # SQLite's LIKE ignores ASCII case already
+
+    def lit(value) -> str:  # '%%': the statement is run with parameters
+        return "'" + str(value).replace("'", "''").replace("%", "%%") + "'"
+
+    def condition(cond) -> str:
+        dimension, operator, values = cond["dimension"], cond["operator"], cond["values"]
+        if dimension == "billing_account":
+            if operator in ("is", "is_not"):
+                matched = [i for n, i in ids_by_name.items() if n in values]
+            else:
+                test = str.startswith if operator == "starts_with" else str.__contains__
+                matched = [i for n, i in ids_by_name.items() if any(test(n.lower(), v.lower()) for v in values)]
+            inside = f"li.integration_id IN ({', '.join(map(str, matched)) or 'NULL'})"
+            return f"NOT ({inside})" if operator == "is_not" else inside
+        column = f"li.{dimension}"
+        if operator in ("is", "is_not"):
+            return f"{column} {'NOT IN' if operator == 'is_not' else 'IN'} ({', '.join(map(lit, values))})"
+        pattern = "{}%" if operator == "starts_with" else "%{}%"
+        return "(" + " OR ".join(f"{column} {like} {lit(pattern.format(v))}" for v in values) + ")"
+
+    def cheap_first(cond) -> int:
+        negated, pattern = cond["operator"] == "is_not", cond["operator"] in ("contains", "starts_with")
+        return 4 if pattern and cond["dimension"] != "billing_account" else 2 * negated + (cond["dimension"] != "billing_account")
+
+    whens = []
+    for value in tag.values.order_by("position", "pk"):
+        test = " OR ".join(
+            "(" + " AND ".join(condition(cond) for cond in sorted(fset["conditions"], key=cheap_first)) + ")"
+            for fset in value.filters
+        )
+        dates = [f"li.date >= {lit(value.date_from.isoformat())}"] if value.date_from else []
+        dates += [f"li.date <= {lit(value.date_to.isoformat())}"] if value.date_to else []
+        test = " AND ".join([*dates, f"({test})"])
+        whens.append(f"WHEN {test} THEN {lit(value.name)}")
+    return "CASE " + " ".join(whens) + " ELSE 'Not tagged' END"
+
+
+def check_tag_report(conn, tag, result, statements):
+    """The page's tag report equals the hand-written CASE over the line items, label by label and bin
+    by bin (split values shared out), and adds up to the same totals as the report by service."""
+    from decimal import Decimal
+
+    from tagging.expressions import split_amounts
+
+    splits = {
+        v.name: [(s["label"], Decimal(s["percent"]) / 100) for s in v.splits]
+        for v in tag.values.exclude(splits=None)
+        if v.splits
+    }
+    expected: dict[tuple, Decimal] = {}
+    with conn.cursor() as cur:
+        sql, params = statements[0]
+        cur.execute(sql, params)
+        for bin_, label, currency, amount in cur.fetchall():
+            amount = None if amount is None else Decimal(repr(amount) if isinstance(amount, float) else str(amount))
+            parts = split_amounts(amount, splits[label]) if label in splits else [(label, amount)]
+            for part, share in parts:
+                key = (str(bin_)[:10], part, currency)
+                expected[key] = expected.get(key, Decimal(0)) + (share or 0)
+    got: dict[tuple, Decimal] = {}
+    for row in result.rows:
+        for bin_, cost in row.costs.items():
+            got[(str(bin_)[:10], row.groups[0], row.currency)] = cost or Decimal(0)
+    q = Decimal("0.000001")
+    expected = {k: v.quantize(q) for k, v in expected.items() if v}
+    got = {k: v.quantize(q) for k, v in got.items() if v}
+    if expected != got:
+        diff = sorted(set(expected.items()) ^ set(got.items()))[:10]
+        raise AssertionError(f"tag report differs from the hand-written CASE: {diff}")
+    return len({k[1] for k in got})
+
+
+def median_seconds(fn, repeat, warm_up=True):
+    if warm_up:
+        fn()  # warm-up (caches, connections)
     times = []
     for _ in range(repeat):
         t0 = time.perf_counter()
@@ -269,7 +440,7 @@ def main():
 def run(connection, args):
     from django.db import connection as conn
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
+    from django.test.utils import CaptureQueriesContext, setup_test_environment, teardown_test_environment
 
     from costs.dates import previous_period, resolve_preset, utc_today
     from costs.models import CostLineItem, CostMonthlySummary, CostReport
@@ -299,6 +470,8 @@ def run(connection, args):
     client = Client()
     client.force_login(user)
     today = utc_today()
+    tag = create_tag(ws, resolve_preset("last_6_months", today)[0])
+    tag_sql = tag_case_sql(connection.vendor, tag)
     cases = [
         (
             "All Resources: 6 months, by service, monthly",
@@ -312,7 +485,14 @@ def run(connection, args):
             dict(bin="day", group="category", service=SERVICES[0]),
             "last_3_months",
         ),
+        (
+            f"All Resources: 6 months, by tag ({tag.values.count()} values)",
+            {"date_range": "last_6_months", "group_by": f"tag:{TAG_KEY}", "bin": "month"},
+            dict(bin="month", group="tag", group_sql=tag_sql),
+            "last_6_months",
+        ),
     ]
+    timings = {}
     print(f"\nMedian of {args.repeat} runs (after a warm-up). Hand SQL over the line items; and over the")
     print("summary wherever the page reads it ('-': the page read no summary for this case).")
     print(f"{'case':46} {'page':>9} {'hand SQL':>9} {'ratio':>6} {'hand/sum':>9} {'ratio':>6}   page queries (SQL time)")
@@ -320,7 +500,7 @@ def run(connection, args):
         url = f"/reports/{report.pk}/"
         query = {"applied": "1", "chart": "bar", "mode": "spend", "compare": "on", **params}
 
-        def page():
+        def page(url=url, query=query):
             response = client.get(url, query)
             assert response.status_code == 200, response.status_code
             return response
@@ -338,7 +518,8 @@ def run(connection, args):
 
         page_t = median_seconds(page, args.repeat)
         on_items = hand_sql(connection.vendor, ws.pk, start, end, prev_start, prev_end, **sql_args)
-        hand_t = median_seconds(hand(on_items), args.repeat)
+        slow = "group_sql" in sql_args  # a CASE over every line item of 6 months: once is enough
+        hand_t = median_seconds(hand(on_items), 1 if slow else args.repeat, warm_up=not slow)
         with CaptureQueriesContext(conn) as ctx:
             page()
         sql_time = sum(float(q["time"]) for q in ctx.captured_queries)
@@ -347,12 +528,37 @@ def run(connection, args):
             summary_t = median_seconds(hand(on_summary), args.repeat)
             vs_summary = f"{summary_t * 1000:8.0f}ms {page_t / summary_t:5.2f}x"
         else:
-            vs_summary = f"{'-':>10} {'-':>6}"
+            summary_t, vs_summary = None, f"{'-':>10} {'-':>6}"
         print(f"{label:46} {page_t * 1000:8.0f}ms {hand_t * 1000:8.0f}ms {page_t / hand_t:5.2f}x {vs_summary}   "
               f"{len(ctx.captured_queries)} ({sql_time * 1000:.0f}ms)")
         slowest = sorted(ctx.captured_queries, key=lambda q: float(q["time"]), reverse=True)[:3]
         for q in slowest:
             print(f"{'':48}{float(q['time']) * 1000:7.0f}ms  {q['sql'][:90]}")
+        timings[sql_args["group"]] = (page_t, hand_t, summary_t or hand_t, page, on_items)
+
+    setup_test_environment()  # response.context, for the check only (after the timings)
+    try:
+        results = {key: timings[key][3]().context["result"] for key in ("service", "tag")}
+    finally:
+        teardown_test_environment()
+    labels = check_tag_report(conn, tag, results["tag"], timings["tag"][4])
+    assert results["tag"].cost_totals == results["service"].cost_totals, "tag and service totals differ"
+    # the two pages again, alternately, so that both see the same machine (caches, other load)
+    alternate = {"service": [], "tag": []}
+    for _ in range(max(args.repeat, 5)):
+        for key in alternate:
+            t0 = time.perf_counter()
+            timings[key][3]()
+            alternate[key].append(time.perf_counter() - t0)
+    service_t, tag_t = (statistics.median(alternate[key]) for key in ("service", "tag"))
+    print(f"\nAll Resources, 6 months, monthly: by a {tag.values.count()}-value virtual tag vs by Service "
+          f"(target: tag at most 2x; pages timed alternately, medians of {len(alternate['tag'])})")
+    print(f"{'':12} {'service':>9} {'tag':>9} {'ratio':>6} {'hand CASE':>10} {'(line items)':>13}")
+    print(f"{connection.vendor:12} {service_t * 1000:8.0f}ms {tag_t * 1000:8.0f}ms {tag_t / service_t:5.2f}x "
+          f"{timings['tag'][2] * 1000:9.0f}ms {timings['tag'][1] * 1000:12.0f}ms"
+          f"   {'OK' if tag_t <= 2 * service_t else 'OVER 2x'}")
+    print(f"tag report checked against the hand-written CASE: same totals per label, month and currency "
+          f"({labels} labels), same totals as by Service")
     assert CostReport.objects.filter(workspace=ws).count() == 1
 
 
