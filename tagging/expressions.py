@@ -122,7 +122,7 @@ def condition_q(cond: dict, integration_ids: dict | None = None) -> Q:
         if integration_ids is None:
             integration_ids = _integration_ids([_Rules([{"conditions": [cond]}])])
         ids = integration_ids[_name_key(cond)]
-        q = _any_of("integration_id", ids) if ids else Q(pk__in=[])  # matches no integration: never true
+        q = _any_of("integration_id", ids)  # no ids: never true (EmptyResultSet), "is not": always
     else:
         field_name = DIMENSION_FIELDS[cond["dimension"]]
         if op in (TagOperator.IS, TagOperator.IS_NOT):
@@ -211,7 +211,7 @@ def _guard(values, integration_ids: dict) -> Q | None:
     terms = [_any_of("integration_id", ids)] if ids else []
     terms += [_any_of(name, vals) for name, vals in lists.items()]
     terms += others
-    return reduce(or_, terms) if terms else Q(pk__in=[])
+    return reduce(or_, terms) if terms else _any_of("integration_id", [])  # never true
 
 
 class _CompiledOnce:
@@ -233,6 +233,11 @@ class _CompiledOnce:
         sql_params = super().as_sql(compiler, connection, **extra_context)
         self._compiled = (compiler, connection.alias, sql_params)
         return sql_params
+
+    def copy(self):  # a copy (resolved into a query, relabelled) compiles for itself
+        clone = super().copy()
+        clone.__dict__.pop("_compiled", None)
+        return clone
 
     def __getstate__(self):
         state = super().__getstate__()
