@@ -19,7 +19,7 @@ from costs.models import BilledTotal, CostLineItem
 from .models import IngestionRun, Integration, IntegrationStatus, Provider, RunStatus, RunTrigger, UnclassifiedUsage
 from .twilio.catalog import load_catalog
 from .twilio.client import CredentialsRejected, TwilioClient, TwilioError, client_for
-from .twilio.ingest import WindowPrefetcher, ingest_window, month_windows  # noqa: F401  (month_windows re-exported)
+from .twilio.ingest import WindowPrefetcher, ingest_window, month_windows
 
 log = logging.getLogger(__name__)
 
@@ -311,18 +311,3 @@ def find_integration(name_or_id: str) -> Integration:
         raise Integration.DoesNotExist(f"No Twilio integration named or numbered {name_or_id!r}.")
     return found
 
-
-__all__ = [
-    "client_for",
-    "month_windows",
-    "ImportResult",
-    "delete_integration",
-    "deletion_summary",
-    "find_integration",
-    "history_range",
-    "import_history",
-    "import_range",
-    "is_busy",
-    "refresh",
-    "refresh_range",
-]

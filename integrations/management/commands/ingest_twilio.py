@@ -7,7 +7,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from integrations import services
 from integrations.models import Integration, RunTrigger
-from integrations.twilio.client import TwilioError
+from integrations.twilio.client import TwilioError, client_for
+from integrations.twilio.ingest import month_windows
 
 
 def parse_day(value: str, name: str) -> date:
@@ -59,9 +60,9 @@ class Command(BaseCommand):
                     f"Twilio total {run.twilio_total}, difference {run.reconciliation_difference}"
                 )
 
-        out.write(f"Importing '{target.account_name}' {start_day}..{end_day} from {services.client_for(target).base_url}")
+        out.write(f"Importing '{target.account_name}' {start_day}..{end_day} from {client_for(target).base_url}")
         try:
-            windows = services.month_windows(start_day, end_day, newest_first=True)
+            windows = month_windows(start_day, end_day, newest_first=True)
             wrapped_on_window = _window_announcer(windows, state, on_window)
             result = services.import_range(
                 target,
