@@ -18,9 +18,14 @@
     fetch(box.dataset.statusUrl, { headers: { Accept: "application/json" }, credentials: "same-origin" })
       .then(function (r) { return r.ok ? r.json() : Promise.reject(r.status); })
       .then(function (s) {
+        var running = s.status === "importing" || s.status === "pending";
+        var reload = !running && box.dataset.reloadOnDone !== "no";
+        // Flag the pending reload in the same tick as the final update, so nothing
+        // (a person, or a browser test) sees "imported" without knowing a reload follows.
+        if (reload) { document.body.dataset.reloading = "1"; }
         update(box, s);
-        if (s.status === "importing" || s.status === "pending") { setTimeout(function () { poll(box); }, 1000); }
-        else if (box.dataset.reloadOnDone !== "no") { setTimeout(function () { window.location.reload(); }, 300); }
+        if (running) { setTimeout(function () { poll(box); }, 1000); }
+        else if (reload) { setTimeout(function () { window.location.reload(); }, 300); }
       })
       .catch(function () { setTimeout(function () { poll(box); }, 5000); });
   }

@@ -59,6 +59,9 @@ def test_connect_watch_progress_and_see_it_on_manage(page, settings, django_user
         page.wait_for_url("**/settings/integrations/twilio/*/")
         assert page.locator(".import-status [data-role=badge]").inner_text() in ("Importing", "Imported")
         page.wait_for_selector(".import-status[data-status=imported]", timeout=60_000)
+        # the page reloads itself once the import is done; let that finish before navigating away
+        page.wait_for_selector("body:not([data-reloading])", timeout=10_000)
+        page.wait_for_load_state("load")
         assert "6 of 6 months" in page.inner_text(".import-status")
         assert creds["api_secret"] not in page.content()
 
