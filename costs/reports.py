@@ -49,6 +49,7 @@ from django.db.models.lookups import Lookup
 from django.db.models.sql.query import Query
 from django.db.models.sql.where import WhereNode
 
+from vantage.lib.db import planner_settings
 from vantage.lib.money import ExactSum
 
 from .choices import DateBin, Mode, Sort
@@ -335,6 +336,12 @@ class ReportQuery:
         return self._grouped(self.in_range(), by_bin=by_bin)
 
     @property
+    def opaque_groups(self) -> bool:
+        """Grouped by an expression (a virtual tag's CASE) rather than columns: the database cannot
+        estimate how many groups it yields (see ``vantage.lib.db.planner_settings``)."""
+        return any(not isinstance(d.expression, str) for d in self.dimensions)
+
+    @property
     def uses_summary(self) -> bool:
         """Whether ``grouped()`` reads the monthly summary (for tests and benchmarks)."""
         return self.grouped().model is not self.queryset.model
@@ -375,6 +382,15 @@ class ReportQuery:
     def rows(self, *, stream: bool = False, by_bin: bool = False) -> Iterator[ReportRow]:
         """The aggregated rows, grouped together (or ``by_bin``); ``stream`` uses a server-side cursor."""
         grouped = self.grouped(by_bin=by_bin)
+        if stream:  # the server-side cursor lives in the planner settings' transaction (PostgreSQL)
+            with planner_settings(grouped.db, opaque_groups=self.opaque_groups):
+                yield from self._report_rows(grouped.iterator(chunk_size=2000), by_bin=by_bin)
+        else:
+            with planner_settings(grouped.db, opaque_groups=self.opaque_groups):
+                fetched = list(grouped)
+            yield from self._report_rows(fetched, by_bin=by_bin)
+
+    def _report_rows(self, fetched, *, by_bin: bool) -> Iterator[ReportRow]:
         rows = (
             ReportRow(
                 bin=r["bin"],
@@ -384,7 +400,7 @@ class ReportQuery:
                 cost=r["cost_sum"],
                 usage=r.get("usage_sum"),
             )
-            for r in (grouped.iterator(chunk_size=2000) if stream else grouped)
+            for r in fetched
         )
         if any(d.has_splits for d in self.dimensions):
             yield from self._shared_out(rows, by_bin=by_bin)

@@ -5,6 +5,7 @@ keys, which are required outside DEBUG. A malformed value stops start-up with
 ``ImproperlyConfigured`` naming the variable. Every variable is documented in ``.env.example``.
 """
 
+import re
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -116,6 +117,12 @@ else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", 60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# PostgreSQL only: the memory a report's aggregation may use for sorting and hashing (SET LOCAL work_mem,
+# for that one query; see vantage/lib/db.py). Grouping by a virtual tag sorts or hashes every row first.
+REPORT_WORK_MEM = _typed("REPORT_WORK_MEM", env.str, "32MB")
+if not re.fullmatch(r"[1-9][0-9]*(kB|MB|GB)", REPORT_WORK_MEM):
+    raise ImproperlyConfigured(f"REPORT_WORK_MEM is malformed: {REPORT_WORK_MEM!r} (use e.g. 32MB, 512kB or 1GB)")
 
 REDIS_URL = _typed("REDIS_URL", env.str, "")
 if REDIS_URL and urlparse(REDIS_URL).scheme not in ("redis", "rediss", "unix"):

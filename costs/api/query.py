@@ -20,6 +20,7 @@ from decimal import Decimal
 from django.http import QueryDict
 from rest_framework import exceptions
 
+from vantage.lib.db import planner_settings
 from vantage.lib.money import ExactSum
 
 from ..choices import DateBin, DateRange, Mode, Sort
@@ -143,11 +144,13 @@ class CostsQuery:
             return len(rows), rows[offset : offset + self.page_size]
         q = self.query
         grouped = q.grouped(by_bin=True)
-        count = grouped.count()
+        with planner_settings(grouped.db, opaque_groups=q.opaque_groups):
+            count = grouped.count()
+            page = list(grouped[offset : offset + self.page_size])
         rows = [
             ReportRow(bin=r["bin"], groups=tuple(r[a] for a in q.aliases), currency=r["currency"],
                       unit=r.get("unit"), cost=r["cost_sum"], usage=r.get("usage_sum"))
-            for r in grouped[offset : offset + self.page_size]
+            for r in page
         ]
         return count, rows
 

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.apps import apps as django_apps
+from django.db import connection
 from django.urls import reverse
 
 from costs.dates import month_start, utc_today
@@ -202,7 +203,9 @@ def test_report_query_count_does_not_grow_with_groups(owner_client, ws, default_
     add_costs(integration, [item("2026-03-02", "S", f"cat-{n}", n + 1) for n in range(3)])
     url = f"{detail(default_report)}?{report_query(**MARCH, group_by=['category'], bin='day')}"
     owner_client.get(url)
-    with django_assert_max_num_queries(14) as few:
+    # PostgreSQL: planner settings in a savepoint around the grouped query, restored after it (vantage.lib.db)
+    planner = 4 if connection.vendor == "postgresql" else 0
+    with django_assert_max_num_queries(14 + planner) as few:
         assert owner_client.get(url).status_code == 200
     many = make_integration(ws, "Many Twilio")
     add_costs(many, [item(f"2026-03-{d:02d}", f"S{n % 7}", f"big-{n}", n) for n in range(120) for d in (1, 15, 28)])

@@ -78,6 +78,7 @@ def test_debug_runs_without_keys():
         ("TIME_ZONE", "Mars/Olympus"),
         ("CSRF_TRUSTED_ORIGINS", "example.com"),
         ("Q_WORKERS", "two"),
+        ("REPORT_WORK_MEM", "lots"),
         ("FIELD_ENCRYPTION_KEY", "not-a-fernet-key"),
     ],
 )

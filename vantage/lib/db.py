@@ -1,0 +1,54 @@
+"""Planner settings for the few big aggregation queries of a report (PostgreSQL only).
+
+A report groups hundreds of thousands of rows (monthly summaries, or line items) in one query. Two of
+PostgreSQL's defaults hurt exactly there, most of all when the group is a virtual tag's CASE:
+
+* JIT compilation. The planner switches it on by estimated cost, and a tag's CASE has a high one, so
+  PostgreSQL spends more time compiling the expression to machine code (~300 ms for a 50-value tag,
+  measured at 10M line items) than evaluating it on every row. JIT pays off for long analytic scans,
+  never for a page that must answer in well under a second.
+* work_mem (4MB by default). PostgreSQL cannot estimate how many groups a CASE yields (it assumes
+  about one per row), so it sorts every row on disk instead of hashing a few hundred groups.
+
+``planner_settings()`` sets ``jit = off`` and, for a query grouping by an expression the planner cannot
+estimate (``opaque_groups``), ``work_mem = settings.REPORT_WORK_MEM``, with ``set_config(..., is_local
+=> true)`` inside a transaction: they hold for that query only, never for the rest of the connection
+(persistent connections, poolers). work_mem is left alone otherwise: on plain columns the planner's
+estimates are right, and more memory only tempted it into a slower bitmap scan of the line items
+(measured: 1.3 s instead of 0.7 s for a 3-month daily report at 10M line items). Other databases:
+nothing to do.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+from django.conf import settings
+from django.db import connections, transaction
+
+
+@contextmanager
+def planner_settings(using: str = "default", *, opaque_groups: bool = False):
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        yield
+        return
+    names = ["jit", *(["work_mem"] if opaque_groups else [])]
+    values = ["off", *([settings.REPORT_WORK_MEM] if opaque_groups else [])]
+    nested = connection.in_atomic_block  # e.g. ATOMIC_REQUESTS: the settings would outlive the block
+    with transaction.atomic(using=using):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT " + ", ".join("current_setting(%s), set_config(%s, %s, true)" for _ in names),
+                [p for name, value in zip(names, values) for p in (name, name, value)],
+            )
+            previous = cursor.fetchone()[::2]
+        yield
+        # Reached only without an error (an error rolls the savepoint back, and the settings with it).
+        # Not nested: the commit ends them. Nested: the savepoint's release would keep them.
+        if nested:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT " + ", ".join("set_config(%s, %s, true)" for _ in names),
+                    [p for name, value in zip(names, previous) for p in (name, value)],
+                )
