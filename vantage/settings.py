@@ -121,8 +121,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # PostgreSQL only: the memory a report's aggregation may use for sorting and hashing (SET LOCAL work_mem,
 # for that one query; see vantage/lib/db.py). Grouping by a virtual tag sorts or hashes every row first.
 REPORT_WORK_MEM = _typed("REPORT_WORK_MEM", env.str, "32MB")
-if not re.fullmatch(r"[1-9][0-9]*(kB|MB|GB)", REPORT_WORK_MEM):
-    raise ImproperlyConfigured(f"REPORT_WORK_MEM is malformed: {REPORT_WORK_MEM!r} (use e.g. 32MB, 512kB or 1GB)")
+_work_mem = re.fullmatch(r"([1-9][0-9]{0,9})(kB|MB|GB)", REPORT_WORK_MEM)
+if not _work_mem or not 64 <= int(_work_mem[1]) * {"kB": 1, "MB": 1024, "GB": 1024**2}[_work_mem[2]] <= 2147483647:
+    raise ImproperlyConfigured(
+        f"REPORT_WORK_MEM is malformed: {REPORT_WORK_MEM!r} (use e.g. 32MB, 512kB or 1GB; PostgreSQL takes 64kB to 2TB)"
+    )
 
 REDIS_URL = _typed("REDIS_URL", env.str, "")
 if REDIS_URL and urlparse(REDIS_URL).scheme not in ("redis", "rediss", "unix"):

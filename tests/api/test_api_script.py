@@ -17,7 +17,7 @@ from integrations.twilio.sandbox import serve_in_thread
 from tests.costs.pages import report_query, report_table
 from vantage.models import ApiToken
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.sandbox]
+pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True), pytest.mark.sandbox]
 
 
 def twilio_totalprice(sandbox, account_sid, start, end) -> Decimal:

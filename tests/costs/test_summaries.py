@@ -333,7 +333,7 @@ def test_deleting_an_integration_deletes_what_was_derived_from_it(ws, data):
     assert_maintained(data.acme, data.globex)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_refresh_outside_a_transaction_is_refused(ws):
     integration = make_integration(ws)
     with pytest.raises(RuntimeError, match="inside the transaction"):

@@ -78,7 +78,7 @@ def test_the_report_query_runs_with_them(ws, group_by, opaque):
     assert show("jit") == before_jit  # not left behind on the connection
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_outside_a_transaction_the_commit_ends_them():
     if connection.vendor != "postgresql":
         with CaptureQueriesContext(connection) as ctx, planner_settings(opaque_groups=True):
@@ -90,3 +90,24 @@ def test_outside_a_transaction_the_commit_ends_them():
         assert show("jit") == "off"
     assert (show("jit"), show("work_mem")) == before
     assert sum("set_config" in q["sql"] for q in ctx.captured_queries) == 1  # no restore needed
+
+
+def test_a_stream_abandoned_by_an_error_leaves_the_callers_transaction_usable(ws):
+    """A streamed report (server-side cursor still open) that ends in an error inside the caller's
+    transaction: the caller catches it and goes on, on the same transaction, with its own settings."""
+    from django.db import transaction
+
+    integration = make_integration(ws, "Acme")
+    add_costs(integration, [item(f"2026-02-{d:02d}", "SMS & MMS", f"c-{d}", d) for d in range(1, 20)])
+    query = ReportQuery(CostLineItem.objects.filter(integration__workspaces=ws), start=date(2026, 2, 1),
+                        end=date(2026, 2, 28), group_by=["category"],
+                        bin="day", workspace=ws)  # fmt: skip
+    with transaction.atomic():
+        before = connection.vendor == "postgresql" and (show("jit"), show("work_mem"))
+        rows = query.rows(stream=True)
+        assert next(rows).cost is not None
+        with pytest.raises(RuntimeError):
+            rows.throw(RuntimeError("the CSV writer failed"))
+        assert CostLineItem.objects.filter(integration=integration).count() == 19  # still usable
+        if before:
+            assert (show("jit"), show("work_mem")) == before

@@ -79,6 +79,7 @@ def test_debug_runs_without_keys():
         ("CSRF_TRUSTED_ORIGINS", "example.com"),
         ("Q_WORKERS", "two"),
         ("REPORT_WORK_MEM", "lots"),
+        ("REPORT_WORK_MEM", "5000GB"),
         ("FIELD_ENCRYPTION_KEY", "not-a-fernet-key"),
     ],
 )
