@@ -81,7 +81,7 @@ def pytest_runtest_teardown(item, nextitem):
     so other tests could follow on an empty database. Put it back right after the flush instead.
     (The contents exist when a collected test is marked ``serialized_rollback=True``.)"""
     yield
-    if not _transactional(item):
+    if nextitem is None or not _transactional(item):  # the last test: the test databases are gone already
         return
     from django.db import connections
     from pytest_django.plugin import blocking_manager_key
