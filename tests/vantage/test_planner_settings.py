@@ -30,13 +30,13 @@ def test_settings_hold_inside_the_block_only(settings):
             pass
         assert ctx.captured_queries == []  # nothing to tune on SQLite
         return
-    before = show("jit"), show("work_mem")
+    before = show("jit"), show("work_mem"), show("enable_sort")
     with planner_settings():
         assert show("jit") == "off"
-        assert show("work_mem") == before[1]  # plain columns: the planner estimates them well
+        assert (show("work_mem"), show("enable_sort")) == before[1:]  # plain columns: estimated well
     with planner_settings(opaque_groups=True):
-        assert (show("jit"), show("work_mem")) == ("off", "48MB")
-    assert (show("jit"), show("work_mem")) == before
+        assert (show("jit"), show("work_mem"), show("enable_sort")) == ("off", "48MB", "off")
+    assert (show("jit"), show("work_mem"), show("enable_sort")) == before
 
 
 def test_an_error_inside_leaves_the_connection_as_it_was():
@@ -74,7 +74,7 @@ def test_the_report_query_runs_with_them(ws, group_by, opaque):
     # the previous values are put back right after it rather than at the commit
     assert len(tuning) == 2 and tuning[0] < grouped < tuning[1]
     params = [q["sql"] for q in ctx.captured_queries[tuning[0] : tuning[0] + 1]][0]
-    assert ("work_mem" in params) is opaque
+    assert ("work_mem" in params) is opaque and ("enable_sort" in params) is opaque
     assert show("jit") == before_jit  # not left behind on the connection
 
 
