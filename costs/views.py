@@ -14,6 +14,7 @@ from vantage.workspaces import require_editor, require_workspace
 
 from . import services
 from .charts import chart_data, render_svg
+from .coverage import MAX_GAPS_LISTED, import_gaps_of
 from .choices import ExportLayout, Sort
 from .dates import bin_label, previous_period
 from .dimensions import drill_next
@@ -156,6 +157,9 @@ def report_detail(request, pk):
     query = bound.query()
     result = build_report(query, compare=bound.settings.cleaned_data["compare"])
     data = chart_data(result, chart_type=bound.settings.cleaned_data["chart"], row_label=_row_label(query))
+    active = bound.filterset.active_filters()
+    periods = [(query.start, query.end)] + ([previous_period(query.start, query.end)] if result.compare else [])
+    gaps, *previous_gaps = import_gaps_of(request.workspace, periods, active)
     sort = bound.settings.cleaned_data["sort"]
     context.update(
         {
@@ -167,7 +171,11 @@ def report_detail(request, pk):
             "chart": data,
             "chart_svg": render_svg(data) if data else None,
             "previous": previous_period(query.start, query.end),
-            "reconciliation": reconcile(result, bound.filterset.active_filters(), request.workspace),
+            "reconciliation": reconcile(result, active, request.workspace),
+            "gaps": gaps[:MAX_GAPS_LISTED],
+            "more_gaps": max(len(gaps) - MAX_GAPS_LISTED, 0),
+            "importing": any(g.importing for g in gaps),
+            "previous_gaps": bool(previous_gaps and previous_gaps[0]),
             "sort": sort,
             "sort_total_url": bound.url(
                 "costs:report_detail", report, sort=Sort.TOTAL_ASC if sort == Sort.TOTAL_DESC else Sort.TOTAL_DESC

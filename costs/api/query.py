@@ -13,7 +13,7 @@ cumulative bin) the aggregated rows of the whole range.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
@@ -23,6 +23,7 @@ from rest_framework import exceptions
 from vantage.lib.db import planner_settings
 from vantage.lib.money import ExactSum
 
+from ..coverage import import_gaps
 from ..choices import DateBin, DateRange, Mode, Sort
 from ..dimensions import UnknownDimension, dimensions, unit_expression
 from ..filtersets import DATE_PARAMS, DIMENSION_PARAMS, TAG_PARAM, CostLineItemFilterSet
@@ -97,6 +98,16 @@ class CostsQuery:
     page: int
     page_size: int
     report: CostReport | None
+    filters: dict = field(default_factory=dict)  # the active dimension filters (FilterSet.active_filters)
+    workspace: object = None
+
+    def not_imported(self) -> list[dict]:
+        """Days of the range no import covered, per billing account (``costs.coverage``)."""
+        return [
+            {"billing_account": g.billing_account, "start_date": g.start.isoformat(), "end_date": g.end.isoformat(),
+             "importing": g.importing}
+            for g in import_gaps(self.workspace, self.query.start, self.query.end, self.filters)
+        ]
 
     # --- totals (two grouped queries) --------------------------------------------------------------
 
@@ -265,5 +276,6 @@ def parse_costs_request(request, workspace, *, paginate: bool = True) -> CostsQu
         mode=Mode.USAGE, sort=Sort.NAME, workspace=workspace,
         summary=filtered_cost_summary(filterset),  # the monthly summary when the answer is provably the same
     )
-    return CostsQuery(query=query, groupings=groupings, page=page, page_size=page_size, report=report)
+    return CostsQuery(query=query, groupings=groupings, page=page, page_size=page_size, report=report,
+                      filters=filterset.active_filters(), workspace=workspace)
 

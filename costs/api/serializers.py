@@ -62,6 +62,13 @@ class LinksSerializer(serializers.Serializer):
     last = serializers.URLField()
 
 
+class NotImportedSerializer(serializers.Serializer):
+    billing_account = serializers.CharField()
+    start_date = serializers.DateField()
+    end_date = serializers.DateField()
+    importing = serializers.BooleanField(help_text="An import of this account is running or queued.")
+
+
 class CostsResponseSerializer(serializers.Serializer):
     start_date = serializers.DateField(help_text="The first day covered (presets resolved, UTC).")
     end_date = serializers.DateField(help_text="The last day covered (inclusive).")
@@ -69,6 +76,10 @@ class CostsResponseSerializer(serializers.Serializer):
     groupings = serializers.ListField(child=serializers.CharField())
     total_cost = MoneySerializer(many=True, help_text="One entry per currency, over all pages.")
     total_usage = UsageTotalSerializer(many=True, help_text="One entry per normalised unit, over all pages.")
+    not_imported = NotImportedSerializer(
+        many=True, help_text="Days of the range no import covered (before the history, failed or running "
+        "imports): the costs show nothing there. Empty when the range is complete.",
+    )
     count = serializers.IntegerField(help_text="Rows over all pages.")
     links = LinksSerializer()
     costs = CostSerializer(many=True)

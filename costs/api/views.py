@@ -131,6 +131,7 @@ class CostsView(ErrorsAsJSONMixin, WorkspaceScopedMixin, APIView):
             "groupings": costs.groupings,
             "total_cost": costs.total_cost(),
             "total_usage": costs.total_usage(),
+            "not_imported": costs.not_imported(),
             "count": count,
             "links": self._links(request, costs.page, costs.page_size, count),
             "costs": [costs.as_dict(r) for r in rows],

@@ -477,3 +477,19 @@ def test_workspace_without_integrations_has_no_costs(api, owner, ws):
     data = api(owner).get("/api/v2/costs", MARCH_APRIL).json()
     assert data["costs"] == [] and data["total_cost"] == [] and data["count"] == 0
     assert CostLineItem.objects.count() == 0
+
+
+def test_not_imported_days_are_named_and_nothing_else(api, owner, ws, acme, globex):
+    """SPECS were imported as whole months February-April (add_costs records the run): a range reaching
+    into January names those days, for this workspace's account only; a covered range names nothing."""
+    c = api(owner)
+    r = c.get("/api/v2/costs", {"start_date": "2026-01-15", "end_date": "2026-04-30", "workspace": ws.pk})
+    assert r.status_code == 200, r.content
+    assert r.json()["not_imported"] == [  # the factory leaves the integration "pending", as if still importing
+        {"billing_account": "Acme Twilio", "start_date": "2026-01-15", "end_date": "2026-01-31", "importing": True}
+    ]
+    r = c.get("/api/v2/costs", {**MARCH_APRIL, "workspace": ws.pk})
+    assert r.json()["not_imported"] == []
+    r = c.get("/api/v2/costs", {"start_date": "2026-01-15", "end_date": "2026-04-30", "workspace": ws.pk,
+                                "billing_account": "Nobody"})  # fmt: skip
+    assert r.status_code == 400  # an unknown billing account is refused, as before

@@ -7,9 +7,10 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from costs.dates import month_end
 from costs.models import BilledTotal, CostLineItem
 from costs.services import refresh_cost_summaries
-from integrations.models import Integration
+from integrations.models import Integration, IngestionRun, RunStatus, RunTrigger
 
 
 def make_integration(workspace, account_name="Acme Twilio", *more_workspaces):
@@ -43,7 +44,7 @@ def add_costs(integration, specs, *, billed=True, maintained=True):
     """Bulk-create the line items and (unless ``billed=False``) the BilledTotals they add up to.
 
     Like an import, this also refreshes the integration's monthly summaries and filter values in the
-    same transaction (``maintained=False``: as if written by something else; reports then read the
+    same transaction and records a successful run over the months it covers (``maintained=False``: as if written by something else; reports then read the
     line items).
     """
     items = [
@@ -65,7 +66,12 @@ def add_costs(integration, specs, *, billed=True, maintained=True):
     with transaction.atomic():
         CostLineItem.objects.bulk_create(items)
         if maintained and items:
-            refresh_cost_summaries(integration, min(i.date for i in items), max(i.date for i in items))
+            first, last = min(i.date for i in items), max(i.date for i in items)
+            refresh_cost_summaries(integration, first, last)
+            # an import covers whole month windows, and records them (costs.coverage reads them)
+            IngestionRun.objects.create(integration=integration, trigger=RunTrigger.BACKFILL,
+                                        start_date=first.replace(day=1), end_date=month_end(last),
+                                        status=RunStatus.SUCCEEDED)  # fmt: skip
     if billed:
         totals = defaultdict(Decimal)
         for i in items:

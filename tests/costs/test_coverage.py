@@ -1,0 +1,112 @@
+"""A report never looks complete over days that were never imported (costs.coverage)."""
+
+from datetime import date, timedelta
+
+import pytest
+
+from costs.coverage import Gap, import_gaps, import_gaps_of
+from costs.dates import utc_today
+from costs.services import ensure_default_report
+from integrations.models import IngestionRun, IntegrationStatus, RunStatus
+from tests.costs.factories import add_costs, item, make_integration
+from tests.costs.pages import report_query
+
+pytestmark = pytest.mark.django_db
+
+D = date.fromisoformat
+
+
+def imported(ws, name):
+    integration = make_integration(ws, name)
+    integration.status = IntegrationStatus.IMPORTED
+    integration.save(update_fields=["status"])
+    return integration
+
+
+def run(integration, start, end, status=RunStatus.SUCCEEDED):
+    return IngestionRun.objects.create(integration=integration, start_date=D(start), end_date=D(end), status=status)
+
+
+def test_days_outside_successful_runs_are_gaps(ws):
+    acme = imported(ws, "Acme")
+    run(acme, "2026-02-01", "2026-02-28")
+    run(acme, "2026-02-10", "2026-03-31")  # overlapping runs merge
+    run(acme, "2026-05-01", "2026-05-31")
+    run(acme, "2026-04-01", "2026-04-30", status=RunStatus.FAILED)  # a failed window covers nothing
+    run(acme, "2026-06-01", "2026-06-30", status=RunStatus.RUNNING)
+    assert import_gaps(ws, D("2026-01-15"), D("2026-06-30")) == [
+        Gap("Acme", D("2026-01-15"), D("2026-01-31"), False),
+        Gap("Acme", D("2026-04-01"), D("2026-04-30"), False),
+        Gap("Acme", D("2026-06-01"), D("2026-06-30"), False),
+    ]
+    assert import_gaps(ws, D("2026-02-05"), D("2026-03-20")) == []
+    assert import_gaps(ws, D("2026-04-30"), D("2026-04-30"))[0].days == 1
+
+
+def test_an_integration_never_imported_is_one_gap_and_the_future_none(ws):
+    make_integration(ws, "Fresh").__class__.objects.filter(account_name="Fresh").update(status=IntegrationStatus.IMPORTING)
+    today = utc_today()
+    gaps = import_gaps(ws, today - timedelta(days=9), today + timedelta(days=30))
+    assert gaps == [Gap("Fresh", today - timedelta(days=9), today, True)]  # importing: may be closing
+    assert import_gaps(ws, today + timedelta(days=1), today + timedelta(days=5)) == []
+
+
+def test_only_the_workspace_and_the_billing_accounts_filtered(ws, other_ws):
+    acme, globex = make_integration(ws, "Acme"), make_integration(ws, "Globex")
+    make_integration(other_ws, "Elsewhere")  # never imported, but not ours
+    run(acme, "2026-03-01", "2026-03-31")
+    march = (D("2026-03-01"), D("2026-03-31"))
+    assert [g.billing_account for g in import_gaps(ws, *march)] == ["Globex"]
+    assert import_gaps(ws, *march, {"billing_account": {"op": "is", "values": ["Acme"]}}) == []
+    assert import_gaps(ws, *march, {"billing_account": {"op": "not", "values": ["Globex"]}}) == []
+    assert len(import_gaps(ws, *march, {"service": {"op": "is", "values": ["Fax"]}})) == 1  # not a coverage filter
+    assert globex.pk
+
+
+def test_two_periods_in_two_queries(ws, django_assert_num_queries):
+    acme = imported(ws, "Acme")
+    run(acme, "2026-03-01", "2026-03-31")
+    with django_assert_num_queries(2):
+        current, previous = import_gaps_of(ws, [(D("2026-03-01"), D("2026-03-31")), (D("2026-01-01"), D("2026-02-28"))])
+    assert current == [] and previous == [Gap("Acme", D("2026-01-01"), D("2026-02-28"), False)]
+    # a run that starts after the first period must not hide that period's tail
+    current, later = import_gaps_of(ws, [(D("2026-02-01"), D("2026-02-28")), (D("2026-03-01"), D("2026-03-31"))])
+    assert current == [Gap("Acme", D("2026-02-01"), D("2026-02-28"), False)] and later == []
+
+
+# --- on the report page -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def imported_june_to_july(ws):
+    acme = make_integration(ws, "Acme Main")
+    add_costs(acme, [item("2026-06-10", "SMS & MMS", "sms-outbound", "5.00"),
+                     item("2026-07-20", "SMS & MMS", "sms-outbound", "7.00")])  # fmt: skip
+    return acme
+
+
+def page(client, ws, **settings):
+    url = f"/reports/{ensure_default_report(ws).pk}/?{report_query(**settings)}"
+    response = client.get(url)
+    assert response.status_code == 200
+    return response.content.decode().replace("&#x27;", "'")
+
+
+def test_page_says_which_days_are_missing_and_does_not_claim_a_full_match(owner_client, ws, imported_june_to_july):
+    html = page(owner_client, ws, start_date="2026-05-01", end_date="2026-07-31", bin="month")
+    assert 'id="coverage"' in html and "Acme Main: 2026-05-01 – 2026-05-31 (31 days)" in html
+    assert "Matches Twilio's billed total for the imported days" in html
+    # the previous period (Feb-Apr) was never imported: no misleading change figure
+    assert 'data-role="previous-gaps"' in html and "not fully imported" in html
+    assert '<strong class="change" title="The previous period was not fully imported">n/a</strong>' in html
+
+
+def test_page_without_gaps_shows_no_notice(owner_client, ws, imported_june_to_july):
+    html = page(owner_client, ws, start_date="2026-06-01", end_date="2026-07-31", bin="month", compare=False)
+    assert 'id="coverage"' not in html
+    assert "Matches Twilio's billed total</span>" in html
+
+
+def test_outsider_sees_no_gaps_of_other_workspaces(outsider_client, other_ws, imported_june_to_july):
+    html = page(outsider_client, other_ws, start_date="2026-05-01", end_date="2026-07-31", bin="month")
+    assert "Acme Main" not in html and 'id="coverage"' not in html
