@@ -52,7 +52,7 @@ def test_connect_watch_progress_and_see_it_on_manage(page, settings, django_user
         page.fill("#id_account_sid", creds["account_sid"])
         page.fill("#id_account_name", "Globex UK")
         page.click("text=Connect Account")
-        assert "Twilio rejected this API key and secret" in page.inner_text("#id_api_secret_errors")
+        assert "Twilio rejected this API key and secret" in page.inner_text("#id_api_secret_error")
 
         page.fill("#id_api_secret", creds["api_secret"])
         page.click("text=Connect Account")

@@ -73,7 +73,7 @@ def test_malformed_input_is_shown_next_to_its_field_and_nothing_is_saved(owner_c
     response = owner_client.post(URL, form_data(twilio_secret, **{field: value}))
     assert response.status_code == 400
     assert message in " ".join(response.context["form"].errors[field])
-    assert f'id="id_{field}_errors"' in response.content.decode()
+    assert f'id="id_{field}_error"' in response.content.decode()
     assert not Integration.objects.exists() and len(responses.calls) == 0
 
 
@@ -283,3 +283,16 @@ def test_secret_never_in_logs(owner_client, integration, twilio_secret, caplog):
         owner_client.post(reverse("integrations:edit", args=[integration.pk]), {"api_secret": twilio_secret + "x"})
     assert twilio_secret not in caplog.text
     assert not re.search(r"Basic [A-Za-z0-9+/=]{20,}", caplog.text)
+
+
+def test_field_errors_and_help_are_what_the_inputs_aria_describedby_names(client, owner):
+    """Screen readers read a field's error and help text: every id in aria-describedby exists."""
+    import re
+
+    client.force_login(owner)
+    html = client.post(reverse("integrations:twilio"), {"api_key_sid": "nope", "account_sid": "AC1"}).content.decode()
+    described = re.findall(r'aria-describedby="([^"]+)"', html)
+    assert described
+    for ids in described:
+        for ref in ids.split():
+            assert f'id="{ref}"' in html, ref
