@@ -34,7 +34,7 @@ class Gap:
 
 
 def _integrations(workspace, filters: dict | None):
-    integrations = Integration.objects.filter(workspaces=workspace)
+    integrations = Integration.objects.in_workspace(workspace)
     spec = (filters or {}).get("billing_account")
     if spec:
         if spec.get("op") == "not":

@@ -16,7 +16,7 @@ from . import services
 from .charts import chart_data, render_svg
 from .coverage import MAX_GAPS_LISTED, import_gaps_of
 from .choices import ExportLayout, Sort
-from .dates import bin_label, previous_period
+from .dates import bin_label
 from .dimensions import drill_next
 from .exports import export_report
 from .filtersets import DIMENSION_PARAMS, CostLineItemFilterSet
@@ -158,7 +158,8 @@ def report_detail(request, pk):
     result = build_report(query, compare=bound.settings.cleaned_data["compare"])
     data = chart_data(result, chart_type=bound.settings.cleaned_data["chart"], row_label=_row_label(query))
     active = bound.filterset.active_filters()
-    periods = [(query.start, query.end)] + ([previous_period(query.start, query.end)] if result.compare else [])
+    previous = query.previous_period()
+    periods = [(query.start, query.end)] + ([previous] if result.compare else [])
     gaps, *previous_gaps = import_gaps_of(request.workspace, periods, active)
     sort = bound.settings.cleaned_data["sort"]
     context.update(
@@ -170,7 +171,7 @@ def report_detail(request, pk):
             "table_rows": _table_rows(bound, report, result),
             "chart": data,
             "chart_svg": render_svg(data) if data else None,
-            "previous": previous_period(query.start, query.end),
+            "previous": previous,
             "reconciliation": reconcile(result, active, request.workspace),
             "gaps": gaps[:MAX_GAPS_LISTED],
             "more_gaps": max(len(gaps) - MAX_GAPS_LISTED, 0),
