@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date
+from functools import reduce
+from operator import mul
 
 import django_filters
 from django import forms
@@ -27,6 +29,7 @@ from .dates import latest_end, resolve_preset, utc_today
 from .dimension_values import read_dimension_values
 from .dimensions import NONE_LABEL, Dimension, UnknownDimension, dimensions
 from .models import CostLineItem
+from .reports import SHARE_ALIAS
 
 DIMENSION_PARAMS = ["billing_account", "account_id", "service", "charge_type", "category", "usage_unit"]
 TAG_PARAM = "tag"
@@ -75,16 +78,10 @@ class TagFilter(django_filters.Filter):
         shares = []
         for dimension, values in by_key.values():
             q &= dimension.q(values, exclude=exclude)
-            share = dimension.share(values, exclude=exclude) if getattr(dimension, "has_splits", False) else None
-            if share is not None:
-                shares.append(share)
+            if dimension.has_splits:
+                shares.append(dimension.share(values, exclude=exclude))
         qs = qs.filter(q)
         if shares:  # rows of split values count with the share the chosen labels get (reports.shared)
-            from functools import reduce
-            from operator import mul
-
-            from .reports import SHARE_ALIAS
-
             qs = qs.alias(**{SHARE_ALIAS: reduce(mul, shares)})
         return qs
 

@@ -36,6 +36,7 @@ For the API engineers::
 from __future__ import annotations
 
 import copy
+import functools
 import itertools
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -201,20 +202,6 @@ def summary_safe(node, model) -> bool:
     return True  # a plain value
 
 
-class _Deferred:
-    """The summary queryset, built on first use only and shared by copies of a query (``replace``)."""
-
-    def __init__(self, source):
-        self.source, self.done, self.value = source, not callable(source) or isinstance(source, QuerySet), None
-        if self.done:
-            self.value = source
-
-    def get(self) -> QuerySet | None:
-        if not self.done:
-            self.value, self.done = self.source(), True
-        return self.value
-
-
 # --- rows -------------------------------------------------------------------------------------------
 
 
@@ -278,7 +265,8 @@ class ReportQuery:
         self.group_by = list(group_by)
         self.dimensions: list[Dimension] = [registry.get(key, workspace) for key in self.group_by]
         self.aliases = [f"g{i}" for i in range(len(self.dimensions))]
-        self._summary = _Deferred(summary)
+        # built on first use only, and shared by copies of the query (``replace``)
+        self._summary = functools.cache(summary) if callable(summary) else (lambda: summary)
 
     def replace(self, **changes) -> ReportQuery:
         """A copy with other ``start``, ``end``, ``bin``, ``mode`` or ``sort`` (same groups and filters)."""
@@ -316,7 +304,7 @@ class ReportQuery:
         start, end = start or self.start, end or self.end
         if start.day != 1 or end != month_end(end):
             return None
-        summary = self._summary.get()
+        summary = self._summary()
         if summary is None:
             return None
         rows = summary.filter(date__gte=start, date__lte=end).order_by()

@@ -15,6 +15,7 @@ from vantage.lib.money import ExactSum
 from vantage.models import EDIT_ROLES, Role
 
 from .dates import month_end, month_start, utc_today
+from .dimension_values import SCANNED_COLUMNS
 from .filtersets import saved_filters_q
 from .models import CostDimensionValue, CostLineItem, CostMonthlySummary, CostReport, CostSummaryState
 
@@ -81,7 +82,7 @@ def filtered_cost_summary(filterset):
 # --- maintained read models: monthly summaries and dimension values ----------------------------------
 
 # CostLineItem columns whose distinct values are kept per integration (CostDimensionValue.dimension).
-DIMENSION_VALUE_COLUMNS = ("account_id", "service", "charge_type", "category", "usage_unit")
+DIMENSION_VALUE_COLUMNS = tuple(SCANNED_COLUMNS)
 # What a CostMonthlySummary row is keyed by, besides its month (all CostLineItem columns of the same name).
 SUMMARY_KEY_COLUMNS = ("integration_id", "account_id", "service", "category", "charge_type", "currency", "usage_unit")
 SUMMARY_SUM_COLUMNS = ("cost", "usage", "count")
