@@ -2,6 +2,8 @@
 
 from datetime import date
 
+import json
+
 import pytest
 import responses as rsps
 from django.core.cache import cache
@@ -237,3 +239,13 @@ def test_unknown_api_urls_answer_json_404(api, owner):
     for url in ("/api/v2/integrations/abc", "/api/v2/nope", "/api/v2/virtual_tags/x"):
         r = api(owner).get(url)
         assert r.status_code == 404 and r.json() == {"errors": [{"field": None, "message": "Not found."}]}
+
+
+def test_server_errors_answer_json_under_the_api_and_the_page_elsewhere(rf):
+    from vantage.views import server_error
+
+    response = server_error(rf.get("/api/v2/costs"))
+    assert response.status_code == 500 and response["Content-Type"] == "application/json"
+    assert json.loads(response.content) == {"errors": [{"field": None, "message": "Internal error; it has been logged."}]}
+    page = server_error(rf.get("/reports/1/"))
+    assert page.status_code == 500 and page["Content-Type"].startswith("text/html")
