@@ -1,8 +1,7 @@
 """API v2 core: tokens, 401/404/403 from every side, one error shape, throttling, integrations."""
 
-from datetime import date
-
 import json
+from datetime import date
 
 import pytest
 import responses as rsps
