@@ -36,8 +36,7 @@ class TagDimension(Dimension):
         """Rows labelled with any of ``values``, including rows of split values that feed them."""
         if exclude:
             # rows of split values stay, weighted by what the other labels get (``share``)
-            split = self.compiled.split_labels if self.compiled else set()
-            plain = [v for v in values if v not in split]
+            plain = [v for v in values if v in self.compiled.plain] if self.compiled else list(values)
             return ~Q(In(self.resolve(), plain)) if plain else Q()
         outputs = self.compiled.outputs_for(values) if self.compiled else list(values)
         return Q(In(self.resolve(), outputs or [""]))

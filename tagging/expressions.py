@@ -287,24 +287,21 @@ class CompiledTag:
     labels: list[str]                                   # in rule order, then "Not tagged"
     splits: dict[str, list[tuple[str, Decimal]]] = field(default_factory=dict)  # marker -> [(label, fraction)]
 
+    plain: set[str] = field(default_factory=set)       # CASE outputs that are labels themselves
+
     def outputs_for(self, labels) -> list[str]:
-        """CASE outputs whose rows contribute to any of ``labels`` (plain labels and split markers)."""
+        """CASE outputs whose rows contribute to any of ``labels``: the plain values of those names and
+        the markers of split values sharing into them (a name may be both)."""
         wanted = set(labels)
-        out = [lbl for lbl in wanted if lbl not in self.split_labels]
+        out = [lbl for lbl in wanted if lbl in self.plain]
         out += [m for m, parts in self.splits.items() if any(lbl in wanted for lbl, _ in parts)]
         return out
-
-    @property
-    def split_labels(self) -> set[str]:
-        plain = set(self.labels) - {lbl for parts in self.splits.values() for lbl, _ in parts}
-        return set(self.labels) - plain
-
 
 
 def compile_tag(tag, values=None) -> CompiledTag:
     values = list(values if values is not None else tag.values.all())
     integration_ids = _integration_ids(values)
-    whens, labels, splits = [], [], {}
+    whens, labels, splits, plain = [], [], {}, {NOT_TAGGED}
     for v in values:
         if v.splits:
             marker = f"{SPLIT_MARKER}{v.pk}"
@@ -314,6 +311,7 @@ def compile_tag(tag, values=None) -> CompiledTag:
         else:
             whens.append((v, value_q(v, integration_ids), v.name))
             labels.append(v.name)
+            plain.add(v.name)
     seen, ordered = set(), []
     for lbl in labels + [NOT_TAGGED]:
         if lbl not in seen:
@@ -328,7 +326,7 @@ def compile_tag(tag, values=None) -> CompiledTag:
                 BLOCK_MIN_VALUES,
             )
         )
-    return CompiledTag(key=tag.key, expression=expression, labels=ordered, splits=splits)
+    return CompiledTag(key=tag.key, expression=expression, labels=ordered, splits=splits, plain=plain)
 
 
 def split_amounts(total: Decimal | None, parts: list[tuple[str, Decimal]], quantum=Decimal("0.0000000001")):

@@ -147,3 +147,17 @@ def api_share_data(data, ws):
         splits=[{"label": "Team A", "percent": "60"}, {"label": "Team B", "percent": "40"}],
     )
     return data
+
+
+def test_a_plain_value_named_like_a_split_label_counts_in_filters(owner_client, api_share_data, report):
+    """Voice (20.00) is plain "Team A" and SMS (15.00) splits 60/40 into Team A and B: filtering on
+    Team A gives what the Team A group shows, 20.00 + 9.00, and "not Team A" the rest."""
+    tag = VirtualTag.objects.get(key="Owner")
+    VirtualTagValue.objects.create(tag=tag, position=2, name="Team A", **cond("service", "is", "Programmable Voice"))
+    grouped = page(owner_client, report, group_by="tag:Owner", bin="cumulative").context["result"]
+    usd = {row.groups[0]: row.total for row in grouped.rows if row.currency == "USD"}
+    assert usd["Team A"] == Decimal("29.00")
+    only = page(owner_client, report, tag="Owner:Team A", bin="cumulative").context["result"]
+    assert only.cost_totals["USD"] == Decimal("29.00")
+    others = page(owner_client, report, tag="Owner:Team A", tag_op="not", bin="cumulative").context["result"]
+    assert others.cost_totals["USD"] == Decimal("36.15") - Decimal("29.00")
