@@ -109,18 +109,10 @@ def _integration_ids(values) -> dict[tuple, list[int]]:
     return ids
 
 
-@dataclass
-class _Rules:
-    """Just the rules of a value (what ``_integration_ids`` reads)."""
-
-    filters: list
-
-
-def condition_q(cond: dict, integration_ids: dict | None = None) -> Q:
+def condition_q(cond: dict, integration_ids: dict) -> Q:
+    """``integration_ids``: what ``_integration_ids`` found for the rules this condition is part of."""
     op, values = cond["operator"], cond["values"]
     if cond["dimension"] == TagDimension.BILLING_ACCOUNT:
-        if integration_ids is None:
-            integration_ids = _integration_ids([_Rules([{"conditions": [cond]}])])
         ids = integration_ids[_name_key(cond)]
         q = _any_of("integration_id", ids)  # no ids: never true (EmptyResultSet), "is not": always
     else:
@@ -174,10 +166,8 @@ def _dates_q(value) -> Q:
     return dates
 
 
-def value_q(value, integration_ids: dict | None = None) -> Q:
+def value_q(value, integration_ids: dict) -> Q:
     """The value's filter: within its optional date range, filter sets ORed, conditions ANDed."""
-    if integration_ids is None:
-        integration_ids = _integration_ids([value])
     q = reduce(
         or_,
         (reduce(and_, (condition_q(c, integration_ids) for c in conds)) for conds in _filter_sets(value.filters)),
