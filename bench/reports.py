@@ -99,7 +99,7 @@ def setup_django(args):
 def create_data(connection, rows):
     from django.contrib.auth import get_user_model
 
-    from costs.dates import utc_today
+    from vantage.lib.dates import utc_today
     from integrations.models import Integration
     from vantage.models import Membership, Role, Workspace
 
@@ -261,7 +261,7 @@ def tag_rules(start):
     a few ``is not``, billing accounts and accounts, ANDed conditions, ORed filter sets; plus two
     values dated at month boundaries of the report (``start``: its first month) and one 60/40 split
     over three services. Many line items fall through to late values or to "Not tagged"."""
-    from costs.dates import add_months, month_end
+    from vantage.lib.dates import add_months, month_end
 
     def c(dimension, operator, *values):
         return {"dimension": dimension, "operator": operator, "values": list(values)}
@@ -442,7 +442,9 @@ def run(connection, args):
     from django.test import Client
     from django.test.utils import CaptureQueriesContext, setup_test_environment, teardown_test_environment
 
-    from costs.dates import previous_period, resolve_preset, utc_today
+    from vantage.lib.dates import utc_today
+
+    from costs.dates import previous_period, resolve_preset
     from costs.models import CostLineItem, CostMonthlySummary, CostReport
     from costs.services import ensure_default_report, rebuild_cost_summaries
 

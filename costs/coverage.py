@@ -16,7 +16,7 @@ from datetime import date, timedelta
 
 from integrations.models import Integration, IntegrationStatus, IngestionRun, RunStatus
 
-from .dates import utc_today
+from vantage.lib.dates import utc_today
 
 MAX_GAPS_LISTED = 10
 

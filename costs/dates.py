@@ -11,8 +11,9 @@ today and includes it. Weeks start on Monday (ISO, as PostgreSQL's ``date_trunc(
 
 from __future__ import annotations
 
-import calendar
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta
+
+from vantage.lib.dates import add_months, month_end, month_start
 
 from .choices import DateBin, DateRange
 
@@ -20,25 +21,6 @@ MAX_RANGE_MONTHS = 36  # a report covers at most three years
 
 _LAST_DAYS = {DateRange.LAST_7_DAYS: 7, DateRange.LAST_30_DAYS: 30, DateRange.LAST_90_DAYS: 90}
 _LAST_MONTHS = {DateRange.LAST_3_MONTHS: 3, DateRange.LAST_6_MONTHS: 6, DateRange.LAST_12_MONTHS: 12}
-
-
-def utc_today() -> date:
-    return datetime.now(timezone.utc).date()
-
-
-def month_start(d: date) -> date:
-    return d.replace(day=1)
-
-
-def month_end(d: date) -> date:
-    return d.replace(day=calendar.monthrange(d.year, d.month)[1])
-
-
-def add_months(d: date, months: int) -> date:
-    """``d`` moved by whole months; the day is clamped to the target month (Mar 31 - 1 month = Feb 28)."""
-    index = d.year * 12 + (d.month - 1) + months
-    year, month = divmod(index, 12)
-    return date(year, month + 1, min(d.day, calendar.monthrange(year, month + 1)[1]))
 
 
 def latest_end(start: date) -> date:

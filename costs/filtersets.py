@@ -25,7 +25,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q, Value
 
 from .choices import DateRange, Operator
-from .dates import latest_end, resolve_preset, utc_today
+from vantage.lib.dates import utc_today
+from .dates import latest_end, resolve_preset
 from .dimension_values import read_dimension_values
 from .dimensions import NONE_LABEL, Dimension, UnknownDimension, dimensions
 from .models import CostLineItem

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.http import QueryDict
 
-from integrations.models import MONEY, Integration
+from vantage.lib.money import MONEY
 
 from .choices import ChartType, DateBin, DateRange, Mode, Operator
 
@@ -18,7 +18,7 @@ class ChargeType(models.TextChoices):
 
 
 class CostLineItem(models.Model):
-    integration = models.ForeignKey(Integration, on_delete=models.CASCADE, related_name="cost_line_items")
+    integration = models.ForeignKey("integrations.Integration", on_delete=models.CASCADE, related_name="cost_line_items")
     account_id = models.CharField("Account", max_length=34)
     date = models.DateField()
     service = models.CharField(max_length=64)
@@ -67,7 +67,7 @@ class CostSummaryState(models.Model):
     """
 
     integration = models.OneToOneField(
-        Integration, on_delete=models.CASCADE, primary_key=True, related_name="cost_summary_state"
+        "integrations.Integration", on_delete=models.CASCADE, primary_key=True, related_name="cost_summary_state"
     )
     line_items = models.PositiveBigIntegerField(default=0, help_text="Line items the summaries add up.")
     updated_at = models.DateTimeField(auto_now=True)
@@ -83,7 +83,7 @@ class CostMonthlySummary(models.Model):
     where every line item's is (price unknown), as a SUM over the line items would be.
     """
 
-    integration = models.ForeignKey(Integration, on_delete=models.CASCADE, related_name="cost_monthly_summaries")
+    integration = models.ForeignKey("integrations.Integration", on_delete=models.CASCADE, related_name="cost_monthly_summaries")
     account_id = models.CharField("Account", max_length=34)
     date = models.DateField(help_text="The first day of the month.")
     service = models.CharField(max_length=64)
@@ -106,7 +106,7 @@ class CostDimensionValue(models.Model):
     ``usage_unit`` values are raw, as stored on the line items (normalised when read).
     """
 
-    integration = models.ForeignKey(Integration, on_delete=models.CASCADE, related_name="cost_dimension_values")
+    integration = models.ForeignKey("integrations.Integration", on_delete=models.CASCADE, related_name="cost_dimension_values")
     dimension = models.CharField(max_length=16)
     value = models.CharField(max_length=128)
 
@@ -119,7 +119,7 @@ class CostDimensionValue(models.Model):
 class BilledTotal(models.Model):
     """Twilio's ``totalprice`` for one account and UTC day: the truth reports reconcile to."""
 
-    integration = models.ForeignKey(Integration, on_delete=models.CASCADE, related_name="billed_totals")
+    integration = models.ForeignKey("integrations.Integration", on_delete=models.CASCADE, related_name="billed_totals")
     account_id = models.CharField(max_length=34)
     date = models.DateField()
     currency = models.CharField(max_length=3)

@@ -9,6 +9,7 @@ integrations, accounts and days; when it does not, the days where the difference
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from decimal import Decimal
 
@@ -17,8 +18,8 @@ from django.db.models import Q
 from vantage.lib.money import ExactSum
 
 from .dimensions import UnknownDimension, dimensions
-from .models import BilledTotal
 from .reports import Report
+from .scoping import workspace_billed_totals
 
 # Sums are exact (ExactSum); what is left below this is the rounding of 10-decimal storage, not money.
 TOLERANCE = Decimal("0.000001")
@@ -77,7 +78,7 @@ def reconcile(report: Report, filters: dict, workspace, registry=dimensions) -> 
         billed_q &= ~q if spec.get("op") == "not" else q
     query = report.query
     billed = (
-        BilledTotal.objects.filter(integration__workspaces=workspace, date__gte=query.start, date__lte=query.end)
+        workspace_billed_totals(workspace).filter(date__gte=query.start, date__lte=query.end)
         .filter(billed_q)
         .order_by()
     )

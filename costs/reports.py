@@ -28,7 +28,7 @@ For the API engineers::
         start, end = fs.date_bounds
         query = ReportQuery(fs.filter_dimensions(), start=start, end=end, group_by=["service"],
                             bin="month", mode="spend", workspace=request.workspace,
-                            summary=services.filtered_cost_summary(fs))  # optional, same rows, faster
+                            summary=scoping.filtered_cost_summary(fs))  # optional, same rows, faster
         for row in query.rows(): ...          # ReportRow(bin, groups, currency, unit, cost, usage)
         report = build_report(query, compare=True)   # pivoted groups, column and headline totals
 """
@@ -54,7 +54,8 @@ from vantage.lib.db import planner_settings
 from vantage.lib.money import ExactSum
 
 from .choices import DateBin, Mode, Sort
-from .dates import bins, month_end, previous_period
+from vantage.lib.dates import month_end
+from .dates import bins, previous_period
 from .dimensions import Dimension, dimensions, unit_expression
 
 

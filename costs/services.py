@@ -5,78 +5,23 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from django.core.exceptions import FieldError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Exists, OuterRef, Sum
+from django.db.models import Sum
 from django.utils import timezone
 
 from integrations.models import Integration
 from vantage.lib.money import ExactSum
 from vantage.models import EDIT_ROLES, Role
 
-from .dates import month_end, month_start, utc_today
+from vantage.lib.dates import month_end, month_start, utc_today
 from .dimension_values import SCANNED_COLUMNS
 from .filtersets import saved_filters_q
 from .models import CostDimensionValue, CostLineItem, CostMonthlySummary, CostReport, CostSummaryState
+from .scoping import workspace_line_items
 
 
 class DefaultReportError(Exception):
     """The default report ("All Resources") cannot be deleted or changed."""
-
-
-def _workspace_integration_ids(workspace):
-    """``SELECT integration_id FROM <integration-workspace table> WHERE workspace_id = ...``: no join."""
-    through = Integration.workspaces.through
-    return through.objects.filter(workspace=workspace).values("integration_id")
-
-
-def workspace_line_items(workspace):
-    """Every cost line item a workspace may see: those of the integrations assigned to it.
-
-    The same rows as ``filter(integration__workspaces=workspace)``, written as ``integration_id IN
-    (SELECT integration_id FROM <assignments> WHERE workspace_id = ...)`` so the database joins
-    neither the line items nor the subquery to the integration table.
-    """
-    return CostLineItem.objects.filter(integration__in=_workspace_integration_ids(workspace))
-
-
-def workspace_cost_summary(workspace, *, maintained: bool | None = None):
-    """The workspace's ``CostMonthlySummary`` rows, or ``None`` when they would not add up to its line items.
-
-    ``None`` when an integration of the workspace has line items but no ``CostSummaryState`` (its
-    line items were written without ``refresh_cost_summaries``): reports then read the line items.
-    That takes one small query, unless the caller knows already (``maintained``: the report filters
-    learn it with their values, ``CostLineItemFilterSet.summaries_maintained``).
-    """
-    if maintained is None:
-        maintained = not (
-            Integration.objects.filter(workspaces=workspace, cost_summary_state__isnull=True)
-            .filter(Exists(CostLineItem.objects.filter(integration=OuterRef("pk"))))
-            .exists()
-        )
-    if not maintained:
-        return None
-    return CostMonthlySummary.objects.filter(integration__in=_workspace_integration_ids(workspace))
-
-
-def filtered_cost_summary(filterset):
-    """For ``ReportQuery(summary=...)``: a callable giving a valid FilterSet's filters (not its dates) over
-    its workspace's monthly summary, or ``None`` (then reports read the line items): the summary is not
-    complete for the workspace, or a filter reads a column the summary does not keep. Called only by a
-    query that could use it; it reuses what the filters' value list learnt (no extra query)."""
-
-    def summary():
-        if filterset.workspace is None:
-            return None
-        rows = workspace_cost_summary(filterset.workspace, maintained=filterset.summaries_maintained())
-        if rows is None:
-            return None
-        try:
-            return filterset.filter_dimensions(rows)
-        except FieldError:  # e.g. a virtual tag on descriptions
-            return None
-
-    return summary
 
 
 # --- maintained read models: monthly summaries and dimension values ----------------------------------

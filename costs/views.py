@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 from vantage.models import EDIT_ROLES
 from vantage.workspaces import require_editor, require_workspace
 
-from . import services
+from . import scoping, services
 from .charts import chart_data, render_svg
 from .coverage import MAX_GAPS_LISTED, import_gaps_of
 from .choices import ExportLayout, Sort
@@ -47,7 +47,7 @@ class BoundReport:
         self.workspace = request.workspace
         self.params = params
         self.filterset = CostLineItemFilterSet(
-            params, queryset=services.workspace_line_items(self.workspace), request=request, require_dates=True
+            params, queryset=scoping.workspace_line_items(self.workspace), request=request, require_dates=True
         )
         self.settings = ReportSettingsForm(params, workspace=self.workspace)
 
@@ -67,7 +67,7 @@ class BoundReport:
             mode=s["mode"],
             sort=s["sort"],
             workspace=self.workspace,
-            summary=services.filtered_cost_summary(self.filterset),  # read where it gives the same answer
+            summary=scoping.filtered_cost_summary(self.filterset),  # read where it gives the same answer
         )
 
     def url(self, name: str, report: CostReport, **changes) -> str:

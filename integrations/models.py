@@ -5,10 +5,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from encrypted_model_fields.fields import EncryptedCharField
 
+from vantage.lib.money import MONEY
 from vantage.models import Workspace
-
-MONEY = {"max_digits": 28, "decimal_places": 10}
-
 
 class Provider(models.TextChoices):
     TWILIO = "twilio", "Twilio"

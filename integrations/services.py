@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from datetime import timezone as dt_timezone
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Callable
 
@@ -13,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, F
 from django.utils import timezone
 
+from vantage.lib.dates import add_months, month_start, utc_today
 from vantage.lib.money import ExactSum
 from costs.models import BilledTotal, CostLineItem
 
@@ -27,27 +27,16 @@ HISTORY_MONTHS = 6
 STALE_IMPORT = timedelta(hours=2)
 
 
-def utc_today() -> date:
-    return datetime.now(dt_timezone.utc).date()
-
-
-def first_of_month(day: date, months_back: int = 0) -> date:
-    y, m = day.year, day.month - months_back
-    while m <= 0:
-        y, m = y - 1, m + 12
-    return date(y, m, 1)
-
-
 def history_range(today: date | None = None) -> tuple[date, date]:
     """Six calendar months: the current month so far and the five before it."""
     today = today or utc_today()
-    return first_of_month(today, HISTORY_MONTHS - 1), today
+    return add_months(month_start(today), -(HISTORY_MONTHS - 1)), today
 
 
 def refresh_range(today: date | None = None) -> tuple[date, date]:
     """The trailing window Twilio may still revise: the previous month and the current one."""
     today = today or utc_today()
-    return first_of_month(today, 1), today
+    return add_months(month_start(today), -1), today
 
 
 @dataclass

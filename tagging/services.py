@@ -10,7 +10,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count
 
-from costs.models import CostLineItem
+from costs.scoping import workspace_line_items
+from vantage.lib.dates import utc_today
 from vantage.lib.money import ExactSum
 
 from .choices import NOT_TAGGED
@@ -20,19 +21,13 @@ from .models import VirtualTag, VirtualTagValue
 PREVIEW_DAYS = 30
 
 
-def workspace_costs(workspace):
-    return CostLineItem.objects.filter(integration__workspaces=workspace)
-
-
 def preview(workspace, tag: VirtualTag, values=None, *, today=None):
     """Per label: matched cost (per currency) and line items over the last 30 days; one grouped query."""
-    from integrations.services import utc_today
-
     today = today or utc_today()
     start = today - timedelta(days=PREVIEW_DAYS - 1)
     compiled = compile_tag(tag, values)
     rows = (
-        workspace_costs(workspace)
+        workspace_line_items(workspace)
         .filter(date__gte=start, date__lte=today)
         .annotate(_tag=compiled.expression)
         .values("_tag", "currency")

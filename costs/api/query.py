@@ -20,6 +20,8 @@ from decimal import Decimal
 from django.http import QueryDict
 from rest_framework import exceptions
 
+from vantage.api.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+
 from vantage.lib.db import planner_settings
 from vantage.lib.money import ExactSum
 
@@ -30,14 +32,12 @@ from ..filtersets import DATE_PARAMS, DIMENSION_PARAMS, TAG_PARAM, CostLineItemF
 from ..forms import MAX_GROUPINGS
 from ..models import CostReport
 from ..reports import ReportQuery, ReportRow, shared
-from ..services import filtered_cost_summary, workspace_line_items
+from ..scoping import filtered_cost_summary, workspace_line_items
 
 FILTER_PARAMS = [*DIMENSION_PARAMS, TAG_PARAM]
 OVERRIDABLE = [*DATE_PARAMS, *FILTER_PARAMS, *(f"{name}_op" for name in FILTER_PARAMS)]
 DEFAULT_GROUPINGS = ["service"]
 DEFAULT_BIN = DateBin.DAY
-DEFAULT_PAGE_SIZE = 100
-MAX_PAGE_SIZE = 1000
 
 
 def decimal_string(value, places: int = 2) -> str | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.http import QueryDict
 from rest_framework import serializers
 
-from .. import services
+from .. import scoping, services
 from ..choices import ChartType, DateBin, DateRange, Mode, Operator
 from ..filtersets import DIMENSION_PARAMS, TAG_PARAM, CostLineItemFilterSet
 from ..forms import MAX_GROUPINGS, ReportSettingsForm, ReportTitleForm
@@ -184,7 +184,7 @@ class CostReportWriteSerializer(serializers.Serializer):
         workspace, request = self.context["workspace"], self.context["request"]
         params = self.as_params(attrs)
         filterset = CostLineItemFilterSet(
-            params, queryset=services.workspace_line_items(workspace), request=request, workspace=workspace,
+            params, queryset=scoping.workspace_line_items(workspace), request=request, workspace=workspace,
             require_dates=True,
         )
         settings_form = ReportSettingsForm(params, workspace=workspace)

@@ -1,7 +1,9 @@
 from django.urls import path, re_path
 from rest_framework.routers import SimpleRouter
 
-from .views import CostReportViewSet, CostsCsvView, CostsView, UnknownResourceView
+from vantage.api.views import UnknownResourceView
+
+from .views import CostReportViewSet, CostsCsvView, CostsView
 
 app_name = "costs-api"
 router = SimpleRouter(trailing_slash=False)

@@ -7,13 +7,14 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.negotiation import DefaultContentNegotiation
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
+from vantage.api.pagination import MAX_PAGE_SIZE, ApiPagination
+from vantage.api.schema import READ_ERRORS, WORKSPACE_PARAM, WRITE_ERRORS, json_only
 from vantage.api.scoping import WorkspaceScopedMixin
 
 from .. import services
@@ -21,8 +22,7 @@ from ..choices import DateBin, DateRange, Operator
 from ..exports import csv_response
 from ..filtersets import DIMENSION_PARAMS
 from ..models import CostReport
-from .query import MAX_PAGE_SIZE, parse_costs_request
-from .schema import READ_ERRORS, WORKSPACE_PARAM, WRITE_ERRORS, json_only
+from .query import parse_costs_request
 from .serializers import CostReportSerializer, CostReportWriteSerializer, CostsResponseSerializer
 
 # --- renderers and negotiation ------------------------------------------------------------------------------
@@ -170,24 +170,7 @@ class CostsCsvView(WorkspaceScopedMixin, APIView):
         return _stream_csv(parse_costs_request(request, self.workspace, paginate=False), self.workspace)
 
 
-# --- JSON 404s for ids that are not numbers ---------------------------------------------------------------
-
-
-@extend_schema(exclude=True)
-class UnknownResourceView(APIView):
-    """``/cost_reports/<not a number>`` and the like: the API's JSON 404 (after authentication), not Django's page."""
-
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
-        raise exceptions.NotFound("Not found.")
-
-
 # --- /cost_reports -----------------------------------------------------------------------------------------
-
-
-class ApiPagination(PageNumberPagination):
-    page_size_query_param = "page_size"
-    max_page_size = MAX_PAGE_SIZE
 
 
 @extend_schema_view(

@@ -7,11 +7,11 @@ from rest_framework.views import APIView
 from integrations import services
 from integrations.models import Integration, IntegrationStatus, Provider
 from vantage.api.errors import error_response
+from vantage.api.schema import WORKSPACE_PARAM
 from vantage.api.scoping import WorkspaceScopedMixin
 
 from .serializers import IntegrationSerializer, IntegrationUpdateSerializer, TwilioIntegrationCreateSerializer
 
-WORKSPACE_PARAM = OpenApiParameter("workspace", int, description="Workspace id (required if you belong to several)")
 ERRORS = {400: None, 401: None, 403: None, 404: None, 429: None}
 
 

@@ -1,7 +1,7 @@
 from django.urls import re_path
 from rest_framework.routers import SimpleRouter
 
-from costs.api.views import UnknownResourceView
+from vantage.api.views import UnknownResourceView
 
 from .views import VirtualTagViewSet
 

@@ -4,8 +4,8 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.response import Response
 
-from costs.api.schema import READ_ERRORS, WORKSPACE_PARAM, WRITE_ERRORS
-from costs.api.views import ApiPagination
+from vantage.api.pagination import ApiPagination
+from vantage.api.schema import READ_ERRORS, WORKSPACE_PARAM, WRITE_ERRORS
 from vantage.api.scoping import WorkspaceScopedMixin
 
 from ..models import VirtualTag

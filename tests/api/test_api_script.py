@@ -11,7 +11,7 @@ import pytest
 import requests
 from django.test import Client
 
-from costs.dates import utc_today
+from vantage.lib.dates import utc_today
 from costs.services import ensure_default_report
 from integrations.services import history_range
 from integrations.twilio.sandbox import serve_in_thread

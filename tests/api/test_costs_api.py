@@ -18,7 +18,8 @@ from costs.dimensions import UnknownDimension, dimensions, normalise_unit
 from costs.filtersets import CostLineItemFilterSet
 from costs.models import CostLineItem, CostReport
 from costs.reports import ReportQuery, build_report
-from costs.services import ensure_default_report, workspace_line_items
+from costs.scoping import workspace_line_items
+from costs.services import ensure_default_report
 from integrations.models import Integration
 from tests.costs.factories import add_costs, item, make_integration
 from tests.costs.pages import report_query, report_table
@@ -212,7 +213,7 @@ def test_rows_are_aggregated_in_the_database(api, owner, ws, acme, django_assert
 
 
 def test_defaults_this_month_by_day_grouped_by_service(api, owner, ws):
-    from costs.dates import month_start, utc_today
+    from vantage.lib.dates import month_start, utc_today
 
     today = utc_today()
     add_costs(make_integration(ws), [item(today, "Lookup", "lookups", "2.00")])

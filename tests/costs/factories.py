@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from costs.dates import month_end
+from vantage.lib.dates import month_end
 from costs.models import BilledTotal, CostLineItem
 from costs.services import refresh_cost_summaries
 from integrations.models import Integration, IngestionRun, RunStatus, RunTrigger

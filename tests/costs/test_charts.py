@@ -7,7 +7,7 @@ import pytest
 
 from costs.charts import chart_data, render_svg
 from costs.reports import ReportQuery, build_report
-from costs.services import workspace_line_items
+from costs.scoping import workspace_line_items
 
 from .factories import add_costs, item
 

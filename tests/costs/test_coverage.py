@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import pytest
 
 from costs.coverage import Gap, import_gaps, import_gaps_of
-from costs.dates import utc_today
+from vantage.lib.dates import utc_today
 from costs.services import ensure_default_report
 from integrations.models import IngestionRun, IntegrationStatus, RunStatus
 from tests.costs.factories import add_costs, item, make_integration

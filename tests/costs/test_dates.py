@@ -4,7 +4,9 @@ from datetime import date
 
 import pytest
 
-from costs.dates import add_months, bin_label, bin_start, bins, latest_end, previous_period, resolve_preset
+from vantage.lib.dates import add_months
+
+from costs.dates import bin_label, bin_start, bins, latest_end, previous_period, resolve_preset
 
 TODAY = date(2026, 11, 27)  # a Friday
 

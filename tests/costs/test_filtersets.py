@@ -15,7 +15,7 @@ from costs.dimension_values import workspace_dimension_values
 from costs.dimensions import Dimension, dimensions, normalise_unit, unit_expression
 from costs.filtersets import CostLineItemFilterSet, saved_filters_q
 from costs.models import CostLineItem
-from costs.services import workspace_line_items
+from costs.scoping import workspace_line_items
 
 from .factories import add_costs, item, make_integration
 

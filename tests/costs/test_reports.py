@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from costs.dates import bin_start, previous_period
 from costs.dimensions import Dimension, dimensions, normalise_unit
 from costs.reports import ReportQuery, build_report
-from costs.services import workspace_line_items
+from costs.scoping import workspace_line_items
 
 from .factories import add_costs, item, make_integration
 

@@ -13,19 +13,14 @@ from django.db.models import Case, Q, Value, When
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from costs.dates import month_start
+from vantage.lib.dates import month_start
 from costs.dimension_values import read_dimension_values, workspace_dimension_values
 from costs.dimensions import Dimension, dimensions
 from costs.filtersets import CostLineItemFilterSet
 from costs.models import CostDimensionValue, CostLineItem, CostMonthlySummary, CostSummaryState
 from costs.reports import ReportQuery, build_report, summary_safe
-from costs.services import (
-    ensure_default_report,
-    rebuild_cost_summaries,
-    refresh_cost_summaries,
-    workspace_cost_summary,
-    workspace_line_items,
-)
+from costs.scoping import workspace_cost_summary, workspace_line_items
+from costs.services import ensure_default_report, rebuild_cost_summaries, refresh_cost_summaries
 from integrations.services import delete_integration
 from integrations.twilio.ingest import LineItemRow, WindowRows, replace_window
 

@@ -9,7 +9,7 @@ from django.apps import apps as django_apps
 from django.db import connection
 from django.urls import reverse
 
-from costs.dates import month_start, utc_today
+from vantage.lib.dates import month_start, utc_today
 from costs.models import BilledTotal, CostReport
 from vantage.models import Workspace
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from costs.dates import month_start, utc_today
+from vantage.lib.dates import month_start, utc_today
 from tests.conftest import PASSWORD
 from tests.costs.factories import add_costs, item, make_integration
 from tests.e2e.conftest import sign_in

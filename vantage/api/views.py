@@ -1,6 +1,7 @@
 from django.db.models import F
 from drf_spectacular.utils import extend_schema
-from rest_framework import generics
+from rest_framework import exceptions, generics
+from rest_framework.views import APIView
 
 from vantage.models import Workspace
 
@@ -17,3 +18,12 @@ class WorkspaceListView(generics.ListAPIView):
             .annotate(my_role=F("memberships__role"))
             .order_by("name")
         )
+
+
+@extend_schema(exclude=True)
+class UnknownResourceView(APIView):
+    """``/cost_reports/<not a number>`` and the like: the API's JSON 404 (after authentication), not Django's page."""
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        raise exceptions.NotFound("Not found.")

@@ -11,6 +11,9 @@ from decimal import Decimal
 
 from django.db.models import DecimalField, Sum
 
+# Money and quantities: every DecimalField of an amount, usage or count (Twilio prices carry many decimals).
+MONEY = {"max_digits": 28, "decimal_places": 10}
+
 
 class _DecimalSum:
     def __init__(self):

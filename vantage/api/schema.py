@@ -1,4 +1,4 @@
-"""OpenAPI pieces shared by the costs and tagging endpoints: the workspace parameter and the error shape."""
+"""OpenAPI pieces every app's endpoints share: the workspace parameter and the error shape."""
 
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import serializers

@@ -1,0 +1,75 @@
+"""Workspace scoping: which cost rows a workspace may see. Every page, export and API view starts here.
+
+A workspace sees the costs of the integrations assigned to it, and nothing else.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import FieldError
+from django.db.models import Exists, OuterRef
+
+from .models import BilledTotal, CostLineItem, CostMonthlySummary, CostSummaryState
+
+
+def workspace_integration_ids(workspace):
+    """``SELECT integration_id FROM <integration-workspace table> WHERE workspace_id = ...``: no join.
+
+    The assignment table is reached through the line items' foreign key, so costs needs no import of
+    the app that owns integrations."""
+    through = CostLineItem._meta.get_field("integration").related_model.workspaces.through
+    return through.objects.filter(workspace=workspace).values("integration_id")
+
+
+def workspace_line_items(workspace):
+    """Every cost line item a workspace may see: those of the integrations assigned to it.
+
+    The same rows as ``filter(integration__workspaces=workspace)``, written as ``integration_id IN
+    (SELECT integration_id FROM <assignments> WHERE workspace_id = ...)`` so the database joins
+    neither the line items nor the subquery to the integration table.
+    """
+    return CostLineItem.objects.filter(integration__in=workspace_integration_ids(workspace))
+
+
+def workspace_cost_summary(workspace, *, maintained: bool | None = None):
+    """The workspace's ``CostMonthlySummary`` rows, or ``None`` when they would not add up to its line items.
+
+    ``None`` when an integration of the workspace has line items but no ``CostSummaryState`` (its
+    line items were written without ``refresh_cost_summaries``): reports then read the line items.
+    That takes one small query, unless the caller knows already (``maintained``: the report filters
+    learn it with their values, ``CostLineItemFilterSet.summaries_maintained``).
+    """
+    if maintained is None:
+        maintained = not (
+            workspace_integration_ids(workspace)
+            .exclude(integration_id__in=CostSummaryState.objects.values("integration_id"))
+            .filter(Exists(CostLineItem.objects.filter(integration=OuterRef("integration_id"))))
+            .exists()
+        )
+    if not maintained:
+        return None
+    return CostMonthlySummary.objects.filter(integration__in=workspace_integration_ids(workspace))
+
+
+def filtered_cost_summary(filterset):
+    """For ``ReportQuery(summary=...)``: a callable giving a valid FilterSet's filters (not its dates) over
+    its workspace's monthly summary, or ``None`` (then reports read the line items): the summary is not
+    complete for the workspace, or a filter reads a column the summary does not keep. Called only by a
+    query that could use it; it reuses what the filters' value list learnt (no extra query)."""
+
+    def summary():
+        if filterset.workspace is None:
+            return None
+        rows = workspace_cost_summary(filterset.workspace, maintained=filterset.summaries_maintained())
+        if rows is None:
+            return None
+        try:
+            return filterset.filter_dimensions(rows)
+        except FieldError:  # e.g. a virtual tag on descriptions
+            return None
+
+    return summary
+
+
+def workspace_billed_totals(workspace):
+    """Twilio's billed totals (``totalprice`` per account-day) of the integrations assigned to the workspace."""
+    return BilledTotal.objects.filter(integration__in=workspace_integration_ids(workspace))
