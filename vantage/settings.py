@@ -243,7 +243,10 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "vantage.api.pagination.ApiPagination",
     "PAGE_SIZE": 100,
     "EXCEPTION_HANDLER": "vantage.api.errors.api_exception_handler",
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer", "rest_framework.renderers.BrowsableAPIRenderer"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Vantage for Twilio API",

@@ -6,11 +6,11 @@ Costs are dated by UTC calendar day, as Twilio's Usage Records API reports them.
 from __future__ import annotations
 
 import calendar
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 
 def utc_today() -> date:
-    return datetime.now(timezone.utc).date()
+    return datetime.now(UTC).date()
 
 
 def month_start(d: date) -> date:

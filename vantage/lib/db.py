@@ -39,7 +39,7 @@ def _set(connection, names, values) -> tuple:
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT " + ", ".join("current_setting(%s), set_config(%s, %s, true)" for _ in names),
-            [p for name, value in zip(names, values) for p in (name, name, value)],
+            [p for name, value in zip(names, values, strict=True) for p in (name, name, value)],
         )
         return cursor.fetchone()[::2]
 

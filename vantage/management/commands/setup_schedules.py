@@ -1,4 +1,4 @@
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -8,8 +8,8 @@ from vantage.schedules import PREFIX, SCHEDULES
 
 
 def next_run_at(hour_utc):
-    now = datetime.now(timezone.utc)
-    run = datetime.combine(now.date(), time(hour_utc), tzinfo=timezone.utc)
+    now = datetime.now(UTC)
+    run = datetime.combine(now.date(), time(hour_utc), tzinfo=UTC)
     return run if run > now else run + timedelta(days=1)
 
 
