@@ -1,9 +1,11 @@
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from .models import ApiToken
 from .workspaces import switch_workspace
 
 
@@ -27,10 +29,6 @@ def healthz(request):
 
 def api_tokens(request):
     """Personal API tokens: create (shown once), list, revoke."""
-    from django.utils import timezone
-
-    from .models import ApiToken
-
     new_token = None
     if request.method == "POST":
         if "revoke" in request.POST:
