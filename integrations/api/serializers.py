@@ -55,7 +55,8 @@ def editable_workspaces(user, pks) -> list[Workspace]:
 
 
 class IntegrationUpdateSerializer(serializers.Serializer):
-    """Needs ``integration`` in its context: assigning no workspace must leave it one it keeps."""
+    # Needs ``integration`` in its context: assigning no workspace must leave it one it keeps.
+    # (No docstring: the API schema would show it.)
 
     description = serializers.CharField(max_length=500, allow_blank=True, required=False)
     workspaces = serializers.ListField(child=serializers.IntegerField(), required=False, allow_empty=True)
@@ -71,7 +72,9 @@ class IntegrationUpdateSerializer(serializers.Serializer):
 
 
 class TwilioIntegrationCreateSerializer(serializers.Serializer):
-    """Same rules as the Connect form (integrations/twilio/credentials.py); the secret is write-only."""
+    """Same rules as the Connect form; the secret is write-only."""
+
+    # The rules are integrations/twilio/credentials.py's, shared with the form.
 
     api_key = serializers.CharField(max_length=64, help_text="API Key SID (SK + 32 hex)")
     api_secret = serializers.CharField(max_length=128, write_only=True, style={"input_type": "password"})

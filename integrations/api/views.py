@@ -10,6 +10,7 @@ from integrations.models import Integration, IntegrationStatus, Provider
 from vantage.api.errors import error_response
 from vantage.api.schema import WORKSPACE_PARAM
 from vantage.api.scoping import WorkspaceScopedMixin
+from vantage.api.viewsets import WorkspaceViewSetMixin
 from vantage.models import Workspace
 
 from .serializers import IntegrationSerializer, IntegrationUpdateSerializer, TwilioIntegrationCreateSerializer
@@ -32,11 +33,9 @@ ERRORS = {400: None, 401: None, 403: None, 404: None, 429: None}
                          parameters=[WORKSPACE_PARAM]),
     destroy=extend_schema(summary="Remove the integration and all of its costs", parameters=[WORKSPACE_PARAM]),
 )
-class IntegrationViewSet(WorkspaceScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+class IntegrationViewSet(WorkspaceViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                          mixins.UpdateModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
     serializer_class = IntegrationSerializer
-    lookup_value_regex = r"\d+"
-    http_method_names = ["get", "put", "delete", "post", "head", "options"]
 
     def get_queryset(self):
         qs = Integration.objects.in_workspace(self.workspace).prefetch_related("workspaces").order_by("account_name")
