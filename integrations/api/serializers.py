@@ -45,13 +45,13 @@ class IntegrationSerializer(serializers.ModelSerializer):
         return sorted(w.pk for w in obj.workspaces.all())
 
 
-def editable_workspaces(user, pks) -> list[Workspace]:
-    """The workspaces ``pks`` if the user may edit each of them; a ValidationError naming the others."""
-    editable = {w.pk: w for w in Workspace.objects.editable_by(user)}
-    unknown = [pk for pk in pks if pk not in editable]
+def _chosen(editable: list[Workspace], pks) -> list[Workspace]:
+    """The workspaces ``pks`` if each is among ``editable``; a ValidationError naming the others."""
+    by_pk = {w.pk: w for w in editable}
+    unknown = [pk for pk in pks if pk not in by_pk]
     if unknown:
         raise serializers.ValidationError(f"You cannot assign workspaces {unknown}: not found or not editable by you.")
-    return [editable[pk] for pk in pks]
+    return [by_pk[pk] for pk in pks]
 
 
 class IntegrationUpdateSerializer(serializers.Serializer):
@@ -62,10 +62,10 @@ class IntegrationUpdateSerializer(serializers.Serializer):
     workspaces = serializers.ListField(child=serializers.IntegerField(), required=False, allow_empty=True)
 
     def validate_workspaces(self, value):
-        user = self.context["request"].user
-        chosen = editable_workspaces(user, value)
+        editable = list(Workspace.objects.editable_by(self.context["request"].user))
+        chosen = _chosen(editable, value)
         try:
-            check_keeps_a_workspace(self.context["integration"], chosen, Workspace.objects.editable_by(user))
+            check_keeps_a_workspace(self.context["integration"], chosen, editable)
         except DjangoValidationError as exc:
             raise serializers.ValidationError(exc.messages) from None
         return chosen
@@ -93,7 +93,7 @@ class TwilioIntegrationCreateSerializer(serializers.Serializer):
         return credentials.clean_account_name(value)
 
     def validate_workspaces(self, value):
-        return editable_workspaces(self.context["request"].user, value)
+        return _chosen(list(Workspace.objects.editable_by(self.context["request"].user)), value)
 
     def validate(self, attrs):
         try:
