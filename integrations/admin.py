@@ -7,7 +7,7 @@ from django.contrib import admin, messages
 from django.db.models import Count, DecimalField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from vantage.lib.money import ExactSum
+from vantage.lib.money import MONEY, ExactSum
 
 from . import services
 from .models import IngestionRun, Integration, TwilioUsageCategory, UnclassifiedUsage
@@ -15,9 +15,43 @@ from .models import IngestionRun, Integration, TwilioUsageCategory, Unclassified
 SECRET_FIELDS = ("api_key_sid", "api_secret")
 
 
+def _sum_of(queryset, field: str) -> Subquery:
+    """The exact sum of ``field`` over a queryset correlated with ``OuterRef``: one subquery per row."""
+    return Subquery(queryset.annotate(s=ExactSum(field)).values("s")[:1], output_field=DecimalField(**MONEY))
+
+
+def _count_column(attr: str, description: str):
+    """A list column showing the annotation ``attr``, sortable by it."""
+    @admin.display(description=description, ordering=attr)
+    def column(self, obj):
+        return getattr(obj, attr)
+    return column
+
+
+def _amount_column(attr: str, description: str, places: int):
+    """A list column showing the money annotation ``attr`` with ``places`` decimals ("—" for none)."""
+    @admin.display(description=description, ordering=attr)
+    def column(self, obj):
+        value = getattr(obj, attr)
+        return f"{value:,.{places}f}" if value is not None else "—"
+    return column
+
+
+def _reimport(integrations) -> int:
+    """Queue a six-month re-import of each integration that is not busy; how many were queued."""
+    n = 0
+    for integration in integrations:
+        if not services.is_busy(integration):
+            services.queue_history_import(integration)
+            n += 1
+    return n
+
+
 @admin.register(Integration)
 class IntegrationAdmin(admin.ModelAdmin):
-    list_display = ["account_name", "provider", "status", "short_error", "last_refreshed_at", "line_items", "cost_to_date"]
+    list_display = [
+        "account_name", "provider", "status", "short_error", "last_refreshed_at", "line_items", "cost_to_date",
+    ]
     list_filter = ["status", "provider"]
     search_fields = ["account_name", "account_sid", "description"]
     exclude = SECRET_FIELDS
@@ -29,12 +63,7 @@ class IntegrationAdmin(admin.ModelAdmin):
     actions = ["sync_now", "reimport_six_months"]
 
     def get_queryset(self, request):
-        cost = Subquery(
-            Integration.objects.filter(pk=OuterRef("pk"))
-            .annotate(s=ExactSum("cost_line_items__cost"))
-            .values("s")[:1],
-            output_field=DecimalField(max_digits=28, decimal_places=10),
-        )
+        cost = _sum_of(Integration.objects.filter(pk=OuterRef("pk")), "cost_line_items__cost")
         return super().get_queryset(request).annotate(_items=Count("cost_line_items"), _cost=cost)
 
     def has_add_permission(self, request):
@@ -44,13 +73,8 @@ class IntegrationAdmin(admin.ModelAdmin):
     def short_error(self, obj):
         return (obj.status_message[:80] + "…") if len(obj.status_message) > 80 else obj.status_message
 
-    @admin.display(description="Line items", ordering="_items")
-    def line_items(self, obj):
-        return obj._items
-
-    @admin.display(description="Cost to date", ordering="_cost")
-    def cost_to_date(self, obj):
-        return f"{obj._cost:,.2f}" if obj._cost is not None else "—"
+    line_items = _count_column("_items", "Line items")
+    cost_to_date = _amount_column("_cost", "Cost to date", 2)
 
     @admin.action(description="Sync now (current and previous month)")
     def sync_now(self, request, queryset):
@@ -59,11 +83,7 @@ class IntegrationAdmin(admin.ModelAdmin):
 
     @admin.action(description="Re-import six months")
     def reimport_six_months(self, request, queryset):
-        n = 0
-        for integration in queryset:
-            if not services.is_busy(integration):
-                services.queue_history_import(integration)
-                n += 1
+        n = _reimport(queryset)
         self.message_user(request, f"Queued {n} six-month re-import(s).", messages.SUCCESS)
 
 
@@ -87,7 +107,9 @@ class IngestionRunAdmin(admin.ModelAdmin):
 class TwilioUsageCategoryAdmin(admin.ModelAdmin):
     """Classify categories. Saving marks the row as overridden so catalog.csv no longer changes it."""
 
-    list_display = ["name", "service", "role", "overridden", "first_seen_at", "unclassified_records", "unclassified_amount"]
+    list_display = [
+        "name", "service", "role", "overridden", "first_seen_at", "unclassified_records", "unclassified_amount",
+    ]
     list_filter = ["role", "service", "overridden"]
     list_editable = ["service", "role"]
     search_fields = ["name", "comment"]
@@ -102,20 +124,12 @@ class TwilioUsageCategoryAdmin(admin.ModelAdmin):
             .get_queryset(request)
             .annotate(
                 _records=Coalesce(Subquery(seen.annotate(n=Count("pk")).values("n")[:1]), Value(0)),
-                _amount=Subquery(
-                    seen.annotate(s=ExactSum("price")).values("s")[:1],
-                    output_field=DecimalField(max_digits=28, decimal_places=10),
-                ),
+                _amount=_sum_of(seen, "price"),
             )
         )
 
-    @admin.display(description="Records waiting", ordering="_records")
-    def unclassified_records(self, obj):
-        return obj._records
-
-    @admin.display(description="Amount waiting", ordering="_amount")
-    def unclassified_amount(self, obj):
-        return f"{obj._amount:,.4f}" if obj._amount is not None else "—"
+    unclassified_records = _count_column("_records", "Records waiting")
+    unclassified_amount = _amount_column("_amount", "Amount waiting", 4)
 
     def save_model(self, request, obj, form, change):
         if change and form.changed_data:
@@ -125,9 +139,5 @@ class TwilioUsageCategoryAdmin(admin.ModelAdmin):
     @admin.action(description="Re-import six months for integrations that reported these categories")
     def reimport_affected(self, request, queryset):
         ids = UnclassifiedUsage.objects.filter(category__in=queryset.values("name")).values("integration_id").distinct()
-        n = 0
-        for integration in Integration.objects.filter(pk__in=ids):
-            if not services.is_busy(integration):
-                services.queue_history_import(integration)
-                n += 1
+        n = _reimport(Integration.objects.filter(pk__in=ids))
         self.message_user(request, f"Queued {n} re-import(s).", messages.SUCCESS)

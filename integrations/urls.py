@@ -1,15 +1,16 @@
 from django.urls import path
 
 from . import views
+from .twilio import views as twilio_views
 
 app_name = "integrations"
 urlpatterns = [
-    path("twilio/", views.twilio, name="twilio"),
+    path("twilio/", twilio_views.twilio, name="twilio"),  # a provider's page is named after it (views.manage_url)
     path("twilio/<int:pk>/", views.detail, name="detail"),
     path("twilio/<int:pk>/status.json", views.status_json, name="status"),
     path("twilio/<int:pk>/sync/", views.sync, name="sync"),
     path("twilio/<int:pk>/retry/", views.retry, name="retry"),
     path("twilio/<int:pk>/workspaces/", views.workspaces, name="workspaces"),
-    path("twilio/<int:pk>/edit/", views.edit, name="edit"),
+    path("twilio/<int:pk>/edit/", twilio_views.edit, name="edit"),
     path("twilio/<int:pk>/remove/", views.delete, name="delete"),
 ]

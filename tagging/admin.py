@@ -1,6 +1,7 @@
 """Operators edit tags with the same validation as the pages (model clean())."""
 
 from django.contrib import admin
+from django.db.models import Count
 
 from .models import VirtualTag, VirtualTagValue
 
@@ -21,8 +22,6 @@ class VirtualTagAdmin(admin.ModelAdmin):
     list_select_related = ["workspace"]
 
     def get_queryset(self, request):
-        from django.db.models import Count
-
         return super().get_queryset(request).annotate(_values=Count("values"))
 
     @admin.display(description="Values", ordering="_values")

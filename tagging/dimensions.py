@@ -7,9 +7,8 @@ tag's CASE, built from the current rules on every request, so nothing stored can
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
-
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Case, DecimalField, Q, Value, When
 from django.db.models.lookups import Exact, In
@@ -21,7 +20,7 @@ from .models import VirtualTag
 
 
 @dataclass(frozen=True)
-class TagDimension(Dimension):
+class VirtualTagDimension(Dimension):
     compiled: Any = None  # CompiledTag
 
     @property
@@ -55,13 +54,13 @@ class TagDimension(Dimension):
         return str(value)
 
 
-def tag_dimension(tag: VirtualTag) -> TagDimension:
+def tag_dimension(tag: VirtualTag) -> VirtualTagDimension:
     compiled: CompiledTag = compile_tag(tag, tag.values.order_by("position", "pk"))
-    return TagDimension(key=f"tag:{tag.key}", label=tag.key, expression=compiled.expression, compiled=compiled)
+    return VirtualTagDimension(key=f"tag:{tag.key}", label=tag.key, expression=compiled.expression, compiled=compiled)
 
 
 class VirtualTagDimensions:
-    def dimension(self, name: str, workspace) -> TagDimension | None:
+    def dimension(self, name: str, workspace) -> VirtualTagDimension | None:
         if workspace is None or not name:
             return None
         tag = VirtualTag.objects.filter(workspace=workspace, key__iexact=name).first()

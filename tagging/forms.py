@@ -5,9 +5,9 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 
-from .choices import MAX_KEYS, MAX_VALUES, NAME_HELP, TagDimension, TagOperator
+from .choices import NAME_HELP, TagDimension, TagOperator
 from .models import VirtualTag, VirtualTagValue
-from .validation import clean_filters, clean_splits, validate_name
+from .validation import check_room_for_value, clean_filters, clean_splits, validate_key, validate_name
 
 CONDITION_ROWS = 6
 SET_CHOICES = [(str(i), f"Set {i}") for i in range(1, 4)]
@@ -25,15 +25,8 @@ class VirtualTagForm(forms.ModelForm):
         self.workspace = workspace
 
     def clean_key(self):
-        key = validate_name(self.cleaned_data["key"], "Key")
-        others = VirtualTag.objects.filter(workspace=self.workspace, key__iexact=key)
-        if self.instance.pk:
-            others = others.exclude(pk=self.instance.pk)
-        if others.exists():
-            raise ValidationError(f"This workspace already has a tag “{key}”.")
-        if not self.instance.pk and VirtualTag.objects.filter(workspace=self.workspace).count() >= MAX_KEYS:
-            raise ValidationError(f"A workspace can have at most {MAX_KEYS} virtual tags; delete one first.")
-        return key
+        others = VirtualTag.objects.filter(workspace=self.workspace).exclude(pk=self.instance.pk)
+        return validate_key(self.cleaned_data["key"], others, new=self.instance.pk is None)
 
     def save(self, commit=True):
         self.instance.workspace = self.workspace
@@ -63,7 +56,9 @@ class VirtualTagValueForm(forms.Form):
             self.fields[f"c{i}_dimension"] = forms.ChoiceField(
                 choices=[("", "—")] + list(TagDimension.choices), required=False, label="Dimension"
             )
-            self.fields[f"c{i}_operator"] = forms.ChoiceField(choices=TagOperator.choices, required=False, label="Operator")
+            self.fields[f"c{i}_operator"] = forms.ChoiceField(
+                choices=TagOperator.choices, required=False, label="Operator"
+            )
             self.fields[f"c{i}_values"] = forms.CharField(
                 required=False, label="Values", widget=forms.Textarea(attrs={"rows": 1, "placeholder": "one per line"})
             )
@@ -121,8 +116,11 @@ class VirtualTagValueForm(forms.Form):
             self.add_error(None, exc)
         if data.get("date_from") and data.get("date_to") and data["date_to"] < data["date_from"]:
             self.add_error("date_to", "The end of the date range is before its start.")
-        if self.instance is None and self.tag.values.count() >= MAX_VALUES:
-            self.add_error(None, f"A tag can have at most {MAX_VALUES} values; delete one first.")
+        if self.instance is None:
+            try:
+                check_room_for_value(self.tag.values.all())
+            except ValidationError as exc:
+                self.add_error(None, exc)
         return data
 
     def build(self) -> VirtualTagValue:

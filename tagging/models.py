@@ -7,7 +7,7 @@ from django.db.models.functions import Lower
 
 from vantage.models import Workspace
 
-from .validation import clean_filters, clean_splits, validate_name
+from .validation import check_room_for_value, clean_filters, clean_splits, validate_key, validate_name
 
 
 class VirtualTag(models.Model):
@@ -26,11 +26,14 @@ class VirtualTag(models.Model):
         return self.key
 
     def clean(self):
-        from .choices import MAX_KEYS
-
-        self.key = validate_name(self.key, "Key")
-        if self.pk is None and self.workspace_id and VirtualTag.objects.filter(workspace_id=self.workspace_id).count() >= MAX_KEYS:
-            raise ValidationError(f"A workspace can have at most {MAX_KEYS} virtual tags.")
+        if self.workspace_id is None:  # a form sets the workspace after validating (it checks the key itself)
+            self.key = validate_name(self.key, "Key")
+            return
+        others = VirtualTag.objects.filter(workspace_id=self.workspace_id).exclude(pk=self.pk)
+        try:
+            self.key = validate_key(self.key, others, new=self.pk is None)
+        except ValidationError as exc:
+            raise ValidationError({"key": exc.messages}) from None
 
 
 class VirtualTagValue(models.Model):
@@ -67,10 +70,11 @@ class VirtualTagValue(models.Model):
                 errors[field] = exc.messages
         if self.date_from and self.date_to and self.date_to < self.date_from:
             errors["date_to"] = ["The end of the date range is before its start."]
-        from .choices import MAX_VALUES
-
-        if self.pk is None and self.tag_id and VirtualTagValue.objects.filter(tag_id=self.tag_id).count() >= MAX_VALUES:
-            errors.setdefault("name", []).append(f"A tag can have at most {MAX_VALUES} values.")
+        if self.pk is None and self.tag_id:
+            try:
+                check_room_for_value(VirtualTagValue.objects.filter(tag_id=self.tag_id))
+            except ValidationError as exc:
+                errors.setdefault("name", []).extend(exc.messages)
         if errors:
             raise ValidationError(errors)
 

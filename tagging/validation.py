@@ -1,4 +1,8 @@
-"""Validation of virtual tag rules, shared by the pages, the admin and the API."""
+"""Validation of virtual tag rules, shared by the model, the pages, the admin and the API.
+
+Functions that need the database take the queryset to look in, so this module imports no model
+(``tagging.models`` imports it).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 
-from .choices import MAX_CONDITIONS, NAME_HELP, NAME_PATTERN, TagDimension, TagOperator
+from .choices import MAX_CONDITIONS, MAX_KEYS, MAX_VALUES, NAME_HELP, NAME_PATTERN, TagDimension, TagOperator
 
 _NAME = re.compile(NAME_PATTERN)
 
@@ -21,6 +25,23 @@ def validate_name(value: str, what: str = "Value name") -> str:
     if not _NAME.match(value):
         raise ValidationError(f"{what} “{value}” has characters that are not allowed. {NAME_HELP}")
     return value
+
+
+def validate_key(key: str, others, *, new: bool) -> str:
+    """A tag's key, normalised: unique ignoring case among ``others`` (the workspace's other tags, a queryset),
+    and, for a ``new`` tag, room for it under the per-workspace limit."""
+    key = validate_name(key, "Key")
+    if others.filter(key__iexact=key).exists():
+        raise ValidationError(f"This workspace already has a tag “{key}”.")
+    if new and others.count() >= MAX_KEYS:
+        raise ValidationError(f"A workspace can have at most {MAX_KEYS} virtual tags; delete one first.")
+    return key
+
+
+def check_room_for_value(values) -> None:
+    """A new value fits in the tag whose ``values`` (a queryset) are given."""
+    if values.count() >= MAX_VALUES:
+        raise ValidationError(f"A tag can have at most {MAX_VALUES} values; delete one first.")
 
 
 def clean_filters(filters) -> list[dict]:
@@ -49,7 +70,9 @@ def clean_filters(filters) -> list[dict]:
                     f"{where}: unknown dimension {dimension!r}; use one of {', '.join(TagDimension.values)}."
                 )
             if operator not in TagOperator.values:
-                raise ValidationError(f"{where}: unknown operator {operator!r}; use one of {', '.join(TagOperator.values)}.")
+                raise ValidationError(
+                    f"{where}: unknown operator {operator!r}; use one of {', '.join(TagOperator.values)}."
+                )
             if isinstance(values, str):
                 values = [values]
             if not isinstance(values, list):

@@ -1,6 +1,11 @@
+from datetime import UTC
+
+from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
 from integrations.models import Integration
+from integrations.twilio import credentials
+from integrations.validation import check_keeps_a_workspace
 from vantage.models import Workspace
 
 
@@ -9,6 +14,16 @@ class ImportProgressSerializer(serializers.Serializer):
     windows_done = serializers.IntegerField(source="import_windows_done")
     records_read = serializers.IntegerField(source="import_records_read")
     percent = serializers.IntegerField(source="progress_percent")
+
+
+class ImportStatusSerializer(ImportProgressSerializer):
+    """What an integration's page polls (``status.json``): the API's import progress, flat, with the status."""
+
+    id = serializers.IntegerField(source="pk")
+    status = serializers.CharField()
+    status_display = serializers.CharField(source="get_status_display")
+    message = serializers.CharField(source="status_message")
+    last_refreshed_at = serializers.DateTimeField(default_timezone=UTC)  # the page prints it as UTC
 
 
 class IntegrationSerializer(serializers.ModelSerializer):
@@ -30,21 +45,36 @@ class IntegrationSerializer(serializers.ModelSerializer):
         return sorted(w.pk for w in obj.workspaces.all())
 
 
+def _chosen(editable: list[Workspace], pks) -> list[Workspace]:
+    """The workspaces ``pks`` if each is among ``editable``; a ValidationError naming the others."""
+    by_pk = {w.pk: w for w in editable}
+    unknown = [pk for pk in pks if pk not in by_pk]
+    if unknown:
+        raise serializers.ValidationError(f"You cannot assign workspaces {unknown}: not found or not editable by you.")
+    return [by_pk[pk] for pk in pks]
+
+
 class IntegrationUpdateSerializer(serializers.Serializer):
+    # Needs ``integration`` in its context: assigning no workspace must leave it one it keeps.
+    # (No docstring: the API schema would show it.)
+
     description = serializers.CharField(max_length=500, allow_blank=True, required=False)
     workspaces = serializers.ListField(child=serializers.IntegerField(), required=False, allow_empty=True)
 
     def validate_workspaces(self, value):
-        user = self.context["request"].user
-        editable = {w.pk: w for w in Workspace.objects.editable_by(user)}
-        unknown = [pk for pk in value if pk not in editable]
-        if unknown:
-            raise serializers.ValidationError(f"You cannot assign workspaces {unknown}: not found or not editable by you.")
-        return [editable[pk] for pk in value]
+        editable = list(Workspace.objects.editable_by(self.context["request"].user))
+        chosen = _chosen(editable, value)
+        try:
+            check_keeps_a_workspace(self.context["integration"], chosen, editable)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from None
+        return chosen
 
 
 class TwilioIntegrationCreateSerializer(serializers.Serializer):
-    """Same rules as the Connect form (it is run underneath); the secret is write-only."""
+    """Same rules as the Connect form; the secret is write-only."""
+
+    # The rules are integrations/twilio/credentials.py's, shared with the form.
 
     api_key = serializers.CharField(max_length=64, help_text="API Key SID (SK + 32 hex)")
     api_secret = serializers.CharField(max_length=128, write_only=True, style={"input_type": "password"})
@@ -53,22 +83,21 @@ class TwilioIntegrationCreateSerializer(serializers.Serializer):
     description = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
     workspaces = serializers.ListField(child=serializers.IntegerField(), required=False)
 
-    FORM_FIELDS = {"api_key_sid": "api_key", "api_secret": "api_secret", "account_sid": "account_sid",
-                   "account_name": "account_name", "description": "description"}
+    def validate_api_key(self, value):
+        return credentials.clean_api_key_sid(value)
+
+    def validate_account_sid(self, value):
+        return credentials.clean_account_sid(value)
+
+    def validate_account_name(self, value):
+        return credentials.clean_account_name(value)
 
     def validate_workspaces(self, value):
-        return IntegrationUpdateSerializer(context=self.context).validate_workspaces(value)
+        return _chosen(list(Workspace.objects.editable_by(self.context["request"].user)), value)
 
     def validate(self, attrs):
-        from integrations.forms import TwilioConnectForm
-
-        form = TwilioConnectForm(data={
-            "api_key_sid": attrs["api_key"], "api_secret": attrs["api_secret"], "account_sid": attrs["account_sid"],
-            "account_name": attrs["account_name"], "description": attrs.get("description", ""),
-        })
-        if not form.is_valid():
-            errors = {}
-            for field, messages in form.errors.items():
-                errors[self.FORM_FIELDS.get(field, "non_field_errors")] = [str(m) for m in messages]
-            raise serializers.ValidationError(errors)
-        return {**attrs, **{self.FORM_FIELDS[k]: v for k, v in form.cleaned_data.items()}}
+        try:
+            credentials.check_credentials(attrs["api_key"], attrs["api_secret"], attrs["account_sid"])
+        except credentials.CredentialsProblem as exc:
+            raise serializers.ValidationError({exc.field or "non_field_errors": [exc.message]}) from None
+        return attrs

@@ -1,6 +1,7 @@
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -9,6 +10,8 @@ from integrations.models import Integration, IntegrationStatus, Provider
 from vantage.api.errors import error_response
 from vantage.api.schema import WORKSPACE_PARAM
 from vantage.api.scoping import WorkspaceScopedMixin
+from vantage.api.viewsets import WorkspaceViewSetMixin
+from vantage.models import Workspace
 
 from .serializers import IntegrationSerializer, IntegrationUpdateSerializer, TwilioIntegrationCreateSerializer
 
@@ -24,16 +27,15 @@ ERRORS = {400: None, 401: None, 403: None, 404: None, 429: None}
             OpenApiParameter("status", str, enum=[s for s, _ in IntegrationStatus.choices]),
         ],
     ),
-    retrieve=extend_schema(summary="One integration: status, import progress, last error", parameters=[WORKSPACE_PARAM]),
+    retrieve=extend_schema(summary="One integration: status, import progress, last error",
+                           parameters=[WORKSPACE_PARAM]),
     update=extend_schema(summary="Change description and workspace assignment", request=IntegrationUpdateSerializer,
                          parameters=[WORKSPACE_PARAM]),
     destroy=extend_schema(summary="Remove the integration and all of its costs", parameters=[WORKSPACE_PARAM]),
 )
-class IntegrationViewSet(WorkspaceScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+class IntegrationViewSet(WorkspaceViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                          mixins.UpdateModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
     serializer_class = IntegrationSerializer
-    lookup_value_regex = r"\d+"
-    http_method_names = ["get", "put", "delete", "post", "head", "options"]
 
     def get_queryset(self):
         qs = Integration.objects.in_workspace(self.workspace).prefetch_related("workspaces").order_by("account_name")
@@ -43,8 +45,6 @@ class IntegrationViewSet(WorkspaceScopedMixin, mixins.ListModelMixin, mixins.Ret
                 if value:
                     choices = dict(Provider.choices if param == "provider" else IntegrationStatus.choices)
                     if value not in choices:
-                        from rest_framework.exceptions import ValidationError
-
                         raise ValidationError({param: f"Unknown {param} {value!r}; use one of {sorted(choices)}."})
                     qs = qs.filter(**{param: value})
         return qs
@@ -52,17 +52,11 @@ class IntegrationViewSet(WorkspaceScopedMixin, mixins.ListModelMixin, mixins.Ret
     def update(self, request, *args, **kwargs):
         self.require_editor()
         integration = self.get_object()
-        ser = IntegrationUpdateSerializer(data=request.data, context={"request": request})
+        ser = IntegrationUpdateSerializer(data=request.data, context={"request": request, "integration": integration})
         ser.is_valid(raise_exception=True)
         data = ser.validated_data
         if "workspaces" in data:
-            from vantage.models import Workspace
-
-            editable = list(Workspace.objects.editable_by(request.user))
-            kept = integration.workspaces.exclude(pk__in=[w.pk for w in editable])
-            if not data["workspaces"] and not kept.exists():
-                return error_response("workspaces", "Keep at least one workspace, or delete the integration instead.")
-            services.set_workspaces(integration, data["workspaces"], editable)
+            services.set_workspaces(integration, data["workspaces"], list(Workspace.objects.editable_by(request.user)))
         if "description" in data:
             integration.description = data["description"]
             integration.save(update_fields=["description", "updated_at"])

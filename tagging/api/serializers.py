@@ -11,11 +11,10 @@ from django.db import IntegrityError
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-
-from ..choices import MAX_CONDITIONS, MAX_KEYS, MAX_VALUES, NAME_HELP, TagDimension, TagOperator
 from .. import services
+from ..choices import MAX_CONDITIONS, MAX_VALUES, NAME_HELP, TagDimension, TagOperator
 from ..models import VirtualTag
-from ..validation import clean_filters, clean_splits, validate_name
+from ..validation import clean_filters, clean_splits, validate_key, validate_name
 
 
 def _drf_error(exc: DjangoValidationError) -> serializers.ValidationError:
@@ -26,9 +25,9 @@ def _drf_error(exc: DjangoValidationError) -> serializers.ValidationError:
     return serializers.ValidationError(exc.messages)
 
 
-def _run(fn, *args):
+def _run(fn, *args, **kwargs):
     try:
-        return fn(*args)
+        return fn(*args, **kwargs)
     except DjangoValidationError as exc:
         raise _drf_error(exc) from None
 
@@ -108,18 +107,10 @@ class VirtualTagSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "workspace", "created_by", "created_at", "updated_at"]
 
     def validate_key(self, value):
-        key = _run(validate_name, value, "Key")
-        workspace = self.context["workspace"]
-        others = VirtualTag.objects.filter(workspace=workspace, key__iexact=key)
+        others = VirtualTag.objects.filter(workspace=self.context["workspace"])
         if self.instance is not None:
             others = others.exclude(pk=self.instance.pk)
-        if others.exists():
-            raise serializers.ValidationError(f"This workspace already has a tag “{key}”.")
-        if self.instance is None and VirtualTag.objects.filter(workspace=workspace).count() >= MAX_KEYS:
-            raise serializers.ValidationError(
-                f"A workspace can have at most {MAX_KEYS} virtual tags; delete one first."
-            )
-        return key
+        return _run(validate_key, value, others, new=self.instance is None)
 
     def create(self, validated_data):
         tag = VirtualTag(workspace=self.context["workspace"], created_by=self.context["request"].user)

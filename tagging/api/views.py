@@ -4,9 +4,8 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.response import Response
 
-from vantage.api.pagination import ApiPagination
 from vantage.api.schema import READ_ERRORS, WORKSPACE_PARAM, WRITE_ERRORS
-from vantage.api.scoping import WorkspaceScopedMixin
+from vantage.api.viewsets import WorkspaceViewSetMixin
 
 from ..models import VirtualTag
 from .serializers import VirtualTagSerializer
@@ -26,12 +25,9 @@ from .serializers import VirtualTagSerializer
     destroy=extend_schema(summary="Delete a virtual tag (reports no longer offer it)", parameters=[WORKSPACE_PARAM],
                           responses={204: None, **WRITE_ERRORS}),
 )
-class VirtualTagViewSet(WorkspaceScopedMixin, viewsets.ModelViewSet):
+class VirtualTagViewSet(WorkspaceViewSetMixin, viewsets.ModelViewSet):
     serializer_class = VirtualTagSerializer
-    pagination_class = ApiPagination
     queryset = VirtualTag.objects.none()  # for the schema; get_queryset scopes to the workspace
-    lookup_value_regex = r"\d+"
-    http_method_names = ["get", "post", "put", "delete", "head", "options"]
 
     def get_queryset(self):
         return (
@@ -40,12 +36,6 @@ class VirtualTagViewSet(WorkspaceScopedMixin, viewsets.ModelViewSet):
             .prefetch_related("values")
             .order_by("key", "pk")
         )
-
-    def get_serializer_context(self):
-        context = super().get_serializer_context()
-        if hasattr(self, "workspace"):
-            context["workspace"] = self.workspace
-        return context
 
     def create(self, request, *args, **kwargs):
         self.require_editor()

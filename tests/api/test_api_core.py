@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from costs.models import CostLineItem
 from integrations.models import Integration
+from integrations.validation import MSG_KEEP_A_WORKSPACE
 from tests.fakes.twilio import ACCOUNT, BASE, KEY, TODAY_PATH, error, page, record
 from vantage.models import ApiToken, Membership, Role
 
@@ -141,6 +142,7 @@ def test_update_workspaces_and_description(api, owner, integration, ws, other_ws
     assert r.status_code == 400 and r.json()["errors"][0]["field"] == "workspaces"
     r = c.put(url, {"workspaces": []}, format="json")
     assert r.status_code == 400
+    assert r.json()["errors"] == [{"field": "workspaces", "message": MSG_KEEP_A_WORKSPACE}]
 
 
 def test_delete_removes_costs(api, owner, integration):
@@ -245,6 +247,8 @@ def test_server_errors_answer_json_under_the_api_and_the_page_elsewhere(rf):
 
     response = server_error(rf.get("/api/v2/costs"))
     assert response.status_code == 500 and response["Content-Type"] == "application/json"
-    assert json.loads(response.content) == {"errors": [{"field": None, "message": "Internal error; it has been logged."}]}
+    assert json.loads(response.content) == {
+        "errors": [{"field": None, "message": "Internal error; it has been logged."}]
+    }
     page = server_error(rf.get("/reports/1/"))
     assert page.status_code == 500 and page["Content-Type"].startswith("text/html")

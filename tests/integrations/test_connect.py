@@ -10,6 +10,7 @@ from django.db import connection
 from django.urls import reverse
 
 from costs.models import BilledTotal, CostLineItem
+from integrations.api.serializers import IntegrationSerializer
 from integrations.models import IngestionRun, Integration, IntegrationStatus, UnclassifiedUsage
 from tests.fakes.twilio import ACCOUNT, BASE, KEY, TODAY_PATH, error, page, record
 from vantage.models import Membership, Role, Workspace
@@ -162,7 +163,8 @@ def test_viewer_can_look_but_not_change(client, viewer, integration, twilio_secr
     client.force_login(viewer)
     assert client.get(reverse("integrations:detail", args=[integration.pk])).status_code == 200
     assert client.get(reverse("integrations:status", args=[integration.pk])).json()["status"] == "pending"
-    assert client.post(URL, form_data(twilio_secret, account_name="New", account_sid="AC" + "1" * 32)).status_code == 403
+    new = form_data(twilio_secret, account_name="New", account_sid="AC" + "1" * 32)
+    assert client.post(URL, new).status_code == 403
     for name in ("sync", "retry", "workspaces", "delete", "edit"):
         assert client.post(reverse(f"integrations:{name}", args=[integration.pk])).status_code == 403
     assert Integration.objects.filter(pk=integration.pk, status="pending").exists()
@@ -237,6 +239,34 @@ def test_rotate_credentials_blank_secret_keeps_the_old_one(owner_client, integra
     assert responses.calls[0].request.headers["Authorization"].startswith("Basic ")
 
 
+@responses.activate
+def test_rotate_credentials_for_a_key_that_cannot_read_the_account(owner_client, integration):
+    """The edit form has no Account SID field: the 20404 message goes above the form (it used to crash)."""
+    responses.get(BASE + TODAY_PATH, status=404, json=error(20404, 404))
+    response = owner_client.post(reverse("integrations:edit", args=[integration.pk]), {"api_secret": "another-one"})
+    assert response.status_code == 400
+    assert "cannot read that Account SID" in " ".join(response.context["form"].non_field_errors())
+
+
+def test_keep_at_least_one_workspace_on_the_page(owner_client, integration):
+    response = owner_client.post(reverse("integrations:workspaces", args=[integration.pk]), {"workspaces": []},
+                                 follow=True)
+    assert "Keep at least one workspace" in response.content.decode()
+    assert integration.workspaces.count() == 1
+
+
+def test_status_json_carries_the_api_import_progress(owner_client, integration):
+    Integration.objects.filter(pk=integration.pk).update(import_windows_total=6, import_windows_done=3,
+                                                         import_records_read=42, status=IntegrationStatus.IMPORTING)
+    integration.refresh_from_db()
+    status = owner_client.get(reverse("integrations:status", args=[integration.pk])).json()
+    progress = IntegrationSerializer(integration).data["import_progress"]
+    assert progress == {"windows_total": 6, "windows_done": 3, "records_read": 42, "percent": 50}
+    assert {k: status[k] for k in progress} == progress
+    assert status["status"] == "importing" and status["status_display"] == "Importing"
+    assert status["message"] == "" and status["last_refreshed_at"] is None and status["id"] == integration.pk
+
+
 def test_sync_and_retry_queue_tasks_with_the_primary_key(owner_client, integration, no_tasks,
                                                         django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
@@ -272,7 +302,9 @@ def test_admin_shows_operational_columns_and_never_secrets(admin_client, integra
         assert twilio_secret not in html and KEY not in html
     assert "5.00" in listing
     assert admin_client.get(reverse("admin:integrations_ingestionrun_changelist")).status_code == 200
-    cats = admin_client.get(reverse("admin:integrations_twilioimagecategory_changelist".replace("twilioimage", "twiliousage")))
+    cats = admin_client.get(
+        reverse("admin:integrations_twilioimagecategory_changelist".replace("twilioimage", "twiliousage"))
+    )
     assert cats.status_code == 200
 
 

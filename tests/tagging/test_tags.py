@@ -1,6 +1,5 @@
 """Virtual tags: rule semantics in SQL, splits, validation, pages, access."""
 
-from collections import defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -11,8 +10,9 @@ from django.urls import reverse
 
 from costs.models import CostLineItem
 from integrations.models import Integration
-from tagging.choices import MAX_VALUES, NOT_TAGGED
+from tagging.choices import MAX_KEYS, MAX_VALUES, NOT_TAGGED
 from tagging.expressions import compile_tag, split_amounts
+from tagging.forms import VirtualTagForm
 from tagging.models import VirtualTag, VirtualTagValue
 from tagging.services import preview
 from tagging.validation import clean_filters, clean_splits
@@ -30,8 +30,8 @@ def cond(dimension, operator, *values):
 def costs(ws):
     import secrets
 
-    main = Integration.objects.create(account_name="Acme Main", account_sid="AC" + "1" * 32, api_key_sid="SK" + "1" * 32,
-                                      api_secret=secrets.token_hex(8))
+    main = Integration.objects.create(account_name="Acme Main", account_sid="AC" + "1" * 32,
+                                      api_key_sid="SK" + "1" * 32, api_secret=secrets.token_hex(8))
     eu = Integration.objects.create(account_name="Acme EU", account_sid="AC" + "2" * 32, api_key_sid="SK" + "2" * 32,
                                     api_secret=secrets.token_hex(8))
     main.workspaces.add(ws)
@@ -47,8 +47,9 @@ def costs(ws):
     items = []
     for offset in (0, 10, 40):
         for integ, service, category, cost in rows:
-            items.append(CostLineItem(integration=integ, account_id=integ.account_sid, date=TODAY - timedelta(days=offset),
-                                      service=service, category=category, cost=Decimal(cost), currency="USD"))
+            items.append(CostLineItem(integration=integ, account_id=integ.account_sid,
+                                      date=TODAY - timedelta(days=offset), service=service, category=category,
+                                      cost=Decimal(cost), currency="USD"))
     CostLineItem.objects.bulk_create(items)
     return main, eu
 
@@ -86,7 +87,8 @@ def test_first_match_wins_and_each_item_counts_once(ws, costs):
 
 def test_is_not_and_starts_with_and_billing_account_and_or_sets(ws, costs):
     tag = make_tag(ws, "Product", [
-        ("EU non-SMS", [{"conditions": [cond("billing_account", "is", "Acme EU"), cond("service", "is_not", "SMS & MMS")]}], {}),
+        ("EU non-SMS",
+         [{"conditions": [cond("billing_account", "is", "Acme EU"), cond("service", "is_not", "SMS & MMS")]}], {}),
         ("Numbers or calls", [{"conditions": [cond("category", "starts_with", "PHONENUMBERS")]},
                               {"conditions": [cond("category", "starts_with", "calls-")]}], {}),
     ])
@@ -189,6 +191,20 @@ def test_key_unique_ignoring_case_per_workspace(ws, other_ws):
     VirtualTag(workspace=other_ws, key="team").full_clean()  # another workspace may use it
 
 
+def test_model_form_and_api_share_the_key_rules(ws):
+    """tagging/validation.py's messages, next to the key, from the model (the admin) as from the form."""
+    VirtualTag.objects.create(workspace=ws, key="Team")
+    with pytest.raises(ValidationError) as exc:
+        VirtualTag(workspace=ws, key="TEAM").full_clean()
+    assert exc.value.message_dict["key"] == ["This workspace already has a tag “TEAM”."]
+    form = VirtualTagForm({"key": " team "}, workspace=ws)
+    assert form.errors["key"] == ["This workspace already has a tag “team”."]
+    VirtualTag.objects.bulk_create([VirtualTag(workspace=ws, key=f"k{i}") for i in range(MAX_KEYS - 1)])
+    with pytest.raises(ValidationError, match=f"at most {MAX_KEYS} virtual tags"):
+        VirtualTag(workspace=ws, key="One more").full_clean()
+    assert f"at most {MAX_KEYS} virtual tags" in VirtualTagForm({"key": "One more"}, workspace=ws).errors["key"][0]
+
+
 # --- pages -----------------------------------------------------------------------------------------
 
 
@@ -245,7 +261,8 @@ def test_outsider_gets_404_and_viewer_reads_only(client, outsider, viewer, ws, c
                 reverse("tagging:value_edit", args=[tag.pk, value.pk])):
         assert client.get(url).status_code == 404
         assert client.post(url, {}).status_code == 404
-    assert reverse("tagging:virtualtag_edit", args=[tag.pk]) not in client.get(reverse("tagging:virtualtag_list")).content.decode()
+    listing = client.get(reverse("tagging:virtualtag_list")).content.decode()
+    assert reverse("tagging:virtualtag_edit", args=[tag.pk]) not in listing
     client.force_login(viewer)
     assert client.get(reverse("tagging:virtualtag_edit", args=[tag.pk])).status_code == 200
     assert client.post(reverse("tagging:virtualtag_create"), {"key": "X"}).status_code == 403

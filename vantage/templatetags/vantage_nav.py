@@ -1,7 +1,7 @@
-"""Navigation links that appear once the page they point to exists (apps land one issue at a time)."""
+"""Navigation links, marked active on the page they point to (and the pages below it)."""
 
 from django import template
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
@@ -10,10 +10,7 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def nav_link(context, url_name, label):
-    try:
-        url = reverse(url_name)
-    except NoReverseMatch:
-        return format_html('<li><span class="nav-soon" title="Coming soon">{}</span></li>', label)
+    url = reverse(url_name)
     request = context.get("request")
     active = request is not None and request.path.startswith(url)
     return format_html(

@@ -1,0 +1,91 @@
+"""Settings › Integrations › Twilio: the Connect and Manage tabs, and rotating an integration's credentials."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.debug import sensitive_post_parameters
+
+from vantage.workspaces import require_editor, require_workspace
+
+from .. import services
+from ..models import Provider
+from ..views import costs_by_integration, visible
+from .forms import TwilioConnectForm, TwilioCredentialsForm
+
+
+def _twilio(request):
+    return visible(request).filter(provider=Provider.TWILIO)
+
+
+def _connect(request, ws, form: TwilioConnectForm):
+    """Connect the account the valid form names; the redirect to its page, or None (the error is on the form)."""
+    data = form.cleaned_data
+    try:
+        integration = services.connect_twilio(
+            user=request.user,
+            workspace=ws,
+            api_key_sid=data["api_key_sid"],
+            api_secret=data["api_secret"],
+            account_sid=data["account_sid"],
+            account_name=data["account_name"],
+            description=data["description"],
+        )
+    except services.DuplicateIntegration:
+        form.add_error("account_name", "This Account Name or Account SID was connected a moment ago.")
+        return None
+    messages.success(request, f"Connected “{integration.account_name}”. Importing six months of costs, newest first.")
+    return redirect("integrations:detail", pk=integration.pk)
+
+
+@sensitive_post_parameters("api_secret")
+def twilio(request):
+    """The Twilio page: Connect tab (the form) and Manage tab (this workspace's integrations)."""
+    ws = require_workspace(request)
+    can_edit = ws.can_edit(request.user)
+    tab = request.GET.get("tab") or ("connect" if request.method == "POST" else "manage")
+    form = TwilioConnectForm()
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied("Viewers cannot connect integrations.")
+        tab = "connect"
+        form = TwilioConnectForm(request.POST)
+        if form.is_valid():
+            connected = _connect(request, ws, form)
+            if connected is not None:
+                return connected
+    integrations = list(_twilio(request).prefetch_related("workspaces"))
+    costs = costs_by_integration([i.pk for i in integrations])
+    for i in integrations:
+        i.costs = costs.get(i.pk, [])
+    if not integrations and request.method == "GET" and "tab" not in request.GET:
+        tab = "connect"
+    return render(
+        request,
+        "integrations/twilio.html",
+        {"form": form, "tab": tab, "integrations": integrations, "can_edit": can_edit},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@sensitive_post_parameters("api_secret")
+def edit(request, pk):
+    integration = get_object_or_404(_twilio(request), pk=pk)
+    require_editor(request)
+    form = TwilioCredentialsForm(request.POST or None, integration=integration)
+    if request.method == "POST" and form.is_valid():
+        changed = services.update_credentials(
+            integration,
+            api_key_sid=form.cleaned_data["api_key_sid"],
+            api_secret=form.cleaned_data["api_secret"],
+            description=form.cleaned_data["description"],
+        )
+        messages.success(request, "Credentials checked with Twilio and saved." if changed else "Saved.")
+        return redirect("integrations:detail", pk=pk)
+    return render(
+        request,
+        "integrations/edit.html",
+        {"integration": integration, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
