@@ -17,7 +17,19 @@ class ChargeType(models.TextChoices):
     CREDIT = "Credit", "Credit"
 
 
-class CostLineItem(models.Model):
+class UsageAmounts(models.Model):
+    """How much was used, as Twilio reports it: the quantity columns every usage row carries."""
+
+    usage = models.DecimalField(null=True, blank=True, **MONEY)
+    usage_unit = models.CharField(max_length=32, blank=True)
+    count = models.DecimalField(null=True, blank=True, **MONEY)
+    count_unit = models.CharField(max_length=32, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class CostLineItem(UsageAmounts):
     integration = models.ForeignKey("integrations.Integration", on_delete=models.CASCADE, related_name="cost_line_items")
     account_id = models.CharField("Account", max_length=34)
     date = models.DateField()
@@ -28,10 +40,6 @@ class CostLineItem(models.Model):
     # NULL when Twilio reported no price: unknown is never silently 0 (the day's residual covers it).
     cost = models.DecimalField(null=True, blank=True, **MONEY)
     currency = models.CharField(max_length=3)
-    usage = models.DecimalField(null=True, blank=True, **MONEY)
-    usage_unit = models.CharField(max_length=32, blank=True)
-    count = models.DecimalField(null=True, blank=True, **MONEY)
-    count_unit = models.CharField(max_length=32, blank=True)
 
     class Meta:
         constraints = [
@@ -53,10 +61,16 @@ class CostLineItem(models.Model):
         return f"{self.date} {self.category} {self.cost} {self.currency}"
 
 
+def integration_model():
+    """The model costs' foreign keys name ("integrations.Integration"), reached through them so costs
+    imports nothing from the app that owns it. Call it after the apps are loaded."""
+    return CostLineItem._meta.get_field("integration").related_model
+
+
 # --- maintained read models ------------------------------------------------------------------------
 # Derived from CostLineItem, rebuilt for an integration inside the very transaction that replaces its
-# line items (costs.services.refresh_cost_summaries, called by integrations.twilio.ingest.replace_window),
-# so readers never see them out of step with the line items. Deleting an integration deletes them.
+# line items (costs.writes.refresh_cost_summaries, called by costs.writes.replace_window), so readers
+# never see them out of step with the line items. Deleting an integration deletes them.
 
 
 class CostSummaryState(models.Model):

@@ -11,11 +11,11 @@ import pytest
 import requests
 from django.test import Client
 
-from vantage.lib.dates import utc_today
 from costs.services import ensure_default_report
-from integrations.services import history_range
+from integrations.twilio.importer import history_range
 from integrations.twilio.sandbox import serve_in_thread
 from tests.costs.pages import report_query, report_table
+from vantage.lib.dates import utc_today
 from vantage.models import ApiToken
 
 pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True), pytest.mark.sandbox]

@@ -13,16 +13,17 @@ from django.db.models import Case, Q, Value, When
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from vantage.lib.dates import month_start
+import costs.writes
 from costs.dimension_values import read_dimension_values, workspace_dimension_values
 from costs.dimensions import Dimension, dimensions
 from costs.filtersets import CostLineItemFilterSet
 from costs.models import CostDimensionValue, CostLineItem, CostMonthlySummary, CostSummaryState
 from costs.reports import ReportQuery, build_report, summary_safe
 from costs.scoping import workspace_cost_summary, workspace_line_items
-from costs.services import ensure_default_report, rebuild_cost_summaries, refresh_cost_summaries
+from costs.services import ensure_default_report
+from costs.writes import LineItemRow, rebuild_cost_summaries, refresh_cost_summaries, replace_window
 from integrations.services import delete_integration
-from integrations.twilio.ingest import LineItemRow, WindowRows, replace_window
+from vantage.lib.dates import month_start
 
 from .factories import add_costs, item, make_integration
 from .pages import report_query, report_table
@@ -274,13 +275,11 @@ def test_add_costs_and_a_second_batch_keep_summaries_and_values_in_step(ws, data
 
 
 def window_rows(integration, specs):
-    return WindowRows(
-        line_items=[
-            LineItemRow(integration.pk, integration.account_sid, date.fromisoformat(d), service, category,
-                        "Credit" if Decimal(cost) < 0 else "Usage", category, Decimal(cost), "USD", None, unit, None, "")
-            for d, service, category, cost, unit in specs
-        ]  # fmt: skip
-    )
+    return [
+        LineItemRow(integration.pk, integration.account_sid, date.fromisoformat(d), service, category,
+                    "Credit" if Decimal(cost) < 0 else "Usage", category, Decimal(cost), "USD", None, unit, None, "")
+        for d, service, category, cost, unit in specs
+    ]  # fmt: skip
 
 
 def test_a_reimported_window_replaces_its_months_summaries_and_values(ws, data):
@@ -302,15 +301,13 @@ def test_a_reimported_window_replaces_its_months_summaries_and_values(ws, data):
 
 
 def test_a_failed_window_leaves_summaries_as_they_were(ws, data, monkeypatch):
-    import costs.services
-
     acme = data.acme
     before = stored_summaries([acme.pk])
 
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(costs.services, "refresh_cost_summaries", broken)
+    monkeypatch.setattr(costs.writes, "refresh_cost_summaries", broken)
     with pytest.raises(RuntimeError):
         replace_window(acme, date(2026, 1, 1), date(2026, 1, 31), window_rows(acme, []))
     assert stored_summaries([acme.pk]) == before

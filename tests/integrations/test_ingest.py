@@ -18,7 +18,7 @@ from integrations.models import (
     UnclassifiedUsage,
 )
 from integrations.twilio import client as tw
-from integrations.twilio.ingest import ingest_window, month_windows
+from integrations.twilio.importer import import_range, ingest_window, month_windows
 from tests.fakes.twilio import BASE, DAILY_PATH, error, page, record
 
 pytestmark = pytest.mark.django_db
@@ -190,7 +190,7 @@ def test_import_range_marks_error_keeps_done_windows_and_resumes(catalog, integr
     responses.get(BASE + DAILY_PATH + "?" + q.format("2026-02-01", "2026-02-28"), json=page(feb))
     responses.get(BASE + DAILY_PATH + "?" + q.format("2026-01-01", "2026-01-31"), status=401, json=error(20003, 401))
     with pytest.raises(tw.CredentialsRejected):
-        services.import_range(integration, date(2026, 1, 1), date(2026, 2, 28), client=client_for(integration))
+        import_range(integration, date(2026, 1, 1), date(2026, 2, 28), client=client_for(integration))
     integration.refresh_from_db()
     assert integration.status == IntegrationStatus.ERROR and "new API key" in integration.status_message
     assert integration.import_windows_done == 1 and integration.import_windows_total == 2
@@ -198,7 +198,7 @@ def test_import_range_marks_error_keeps_done_windows_and_resumes(catalog, integr
 
     responses.reset()
     responses.get(BASE + DAILY_PATH + "?" + q.format("2026-01-01", "2026-01-31"), json=page(jan))
-    result = services.import_range(integration, date(2026, 1, 1), date(2026, 2, 28), client=client_for(integration),
+    result = import_range(integration, date(2026, 1, 1), date(2026, 2, 28), client=client_for(integration),
                                    resume=True)
     assert result.windows_skipped == 1 and len(responses.calls) == 1
     integration.refresh_from_db()

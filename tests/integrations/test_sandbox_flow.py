@@ -7,15 +7,14 @@ from decimal import Decimal
 
 import pytest
 from django.db.models import Sum  # noqa: F401
-
-from vantage.lib.money import ExactSum
 from django.urls import reverse
 
 from costs.models import BilledTotal, CostLineItem
-from integrations import services
 from integrations.models import Integration, IntegrationStatus, RunStatus
 from integrations.twilio import client as tw
-from integrations.twilio.sandbox import UNKNOWN_CATEGORIES, Sandbox, serve_in_thread
+from integrations.twilio import importer
+from integrations.twilio.sandbox import UNKNOWN_CATEGORIES, serve_in_thread
+from vantage.lib.money import ExactSum
 
 pytestmark = [pytest.mark.django_db, pytest.mark.sandbox]
 TODAY = date(2026, 11, 27)
@@ -77,7 +76,7 @@ def test_connect_import_imported_flow(client, owner, ws, sandbox, django_capture
     integration = Integration.objects.get()
     assert integration.status == IntegrationStatus.IMPORTED, integration.status_message
     assert integration.import_windows_done == integration.import_windows_total == 6
-    start, end = services.history_range()
+    start, end = importer.history_range()
     assert integration.runs.filter(status=RunStatus.SUCCEEDED).count() == 6
     assert integration.runs.order_by("started_at", "pk").first().end_date == end  # newest month first
     status = client.get(reverse("integrations:status", args=[integration.pk])).json()
@@ -114,7 +113,7 @@ def test_reconciliation_property_random_seeds_and_ranges(settings, ws, seed):
         integration = make_integration(server.sandbox, ws, kind)
         start = TODAY - timedelta(days=rng.randint(20, 200))
         end = min(TODAY, start + timedelta(days=rng.randint(0, 70)))
-        services.import_range(integration, start, end)
+        importer.import_range(integration, start, end)
         assert assert_reconciles(server.sandbox, integration, start, end) > 0
     finally:
         server.shutdown()
@@ -127,7 +126,7 @@ def test_import_survives_429_and_500_storms(settings, ws):
         integration = make_integration(server.sandbox, ws)
         start, end = date(2026, 9, 1), date(2026, 10, 31)
         client = tw.client_for(integration, max_attempts=12, sleep=lambda s: None)
-        services.import_range(integration, start, end, client=client)
+        importer.import_range(integration, start, end, client=client)
         assert client.retries > 0
         assert assert_reconciles(server.sandbox, integration, start, end) == 61
     finally:
