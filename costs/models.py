@@ -30,7 +30,9 @@ class UsageAmounts(models.Model):
 
 
 class CostLineItem(UsageAmounts):
-    integration = models.ForeignKey("integrations.Integration", on_delete=models.CASCADE, related_name="cost_line_items")
+    integration = models.ForeignKey(
+        "integrations.Integration", on_delete=models.CASCADE, related_name="cost_line_items"
+    )
     account_id = models.CharField("Account", max_length=34)
     date = models.DateField()
     service = models.CharField(max_length=64)
@@ -86,6 +88,9 @@ class CostSummaryState(models.Model):
     line_items = models.PositiveBigIntegerField(default=0, help_text="Line items the summaries add up.")
     updated_at = models.DateTimeField(auto_now=True)
 
+    def __str__(self):
+        return f"integration {self.integration_id}: {self.line_items} line items summarised"
+
 
 class CostMonthlySummary(models.Model):
     """Line items added up per integration x account x calendar month x every other report column.
@@ -97,7 +102,9 @@ class CostMonthlySummary(models.Model):
     where every line item's is (price unknown), as a SUM over the line items would be.
     """
 
-    integration = models.ForeignKey("integrations.Integration", on_delete=models.CASCADE, related_name="cost_monthly_summaries")
+    integration = models.ForeignKey(
+        "integrations.Integration", on_delete=models.CASCADE, related_name="cost_monthly_summaries"
+    )
     account_id = models.CharField("Account", max_length=34)
     date = models.DateField(help_text="The first day of the month.")
     service = models.CharField(max_length=64)
@@ -113,6 +120,9 @@ class CostMonthlySummary(models.Model):
     class Meta:
         indexes = [models.Index(fields=["integration", "date"], name="cms_integration_date")]
 
+    def __str__(self):
+        return f"{self.date:%Y-%m} {self.category} {self.cost} {self.currency}"
+
 
 class CostDimensionValue(models.Model):
     """The distinct values of one line-item column for one integration (the report filters' choices).
@@ -120,7 +130,9 @@ class CostDimensionValue(models.Model):
     ``usage_unit`` values are raw, as stored on the line items (normalised when read).
     """
 
-    integration = models.ForeignKey("integrations.Integration", on_delete=models.CASCADE, related_name="cost_dimension_values")
+    integration = models.ForeignKey(
+        "integrations.Integration", on_delete=models.CASCADE, related_name="cost_dimension_values"
+    )
     dimension = models.CharField(max_length=16)
     value = models.CharField(max_length=128)
 
@@ -128,6 +140,9 @@ class CostDimensionValue(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["integration", "dimension", "value"], name="costdimensionvalue_unique")
         ]
+
+    def __str__(self):
+        return f"{self.dimension}={self.value}"
 
 
 class BilledTotal(models.Model):
@@ -149,6 +164,9 @@ class BilledTotal(models.Model):
             )
         ]
         indexes = [models.Index(fields=["integration", "date"], name="billed_integration_date")]
+
+    def __str__(self):
+        return f"{self.date} {self.account_id} {self.amount} {self.currency}"
 
     @property
     def difference(self):

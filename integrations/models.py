@@ -171,6 +171,8 @@ class UnclassifiedUsage(UsageAmounts):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["integration", "account_id", "date", "category"], name="unclassified_unique")
+            models.UniqueConstraint(
+                fields=["integration", "account_id", "date", "category"], name="unclassified_unique"
+            )
         ]
         indexes = [models.Index(fields=["category"])]

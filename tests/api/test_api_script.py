@@ -25,7 +25,8 @@ def twilio_totalprice(sandbox, account_sid, start, end) -> Decimal:
     """What Twilio bills over start..end: the sum of its daily ``totalprice`` records."""
     total, day = Decimal(0), start
     while day <= end:
-        total += sum(Decimal(r["price"]) for r in sandbox.daily_records(account_sid, day) if r["category"] == "totalprice")
+        records = sandbox.daily_records(account_sid, day)
+        total += sum(Decimal(r["price"]) for r in records if r["category"] == "totalprice")
         day += timedelta(days=1)
     return total
 

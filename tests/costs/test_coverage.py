@@ -44,7 +44,8 @@ def test_days_outside_successful_runs_are_gaps(ws):
 
 
 def test_an_integration_never_imported_is_one_gap_and_the_future_none(ws):
-    make_integration(ws, "Fresh").__class__.objects.filter(account_name="Fresh").update(status=IntegrationStatus.IMPORTING)
+    fresh = make_integration(ws, "Fresh")
+    fresh.__class__.objects.filter(account_name="Fresh").update(status=IntegrationStatus.IMPORTING)
     today = utc_today()
     gaps = import_gaps(ws, today - timedelta(days=9), today + timedelta(days=30))
     assert gaps == [Gap("Fresh", today - timedelta(days=9), today, True)]  # importing: may be closing

@@ -44,7 +44,8 @@ def make_integration(sandbox, ws, kind="main"):
 def assert_reconciles(sandbox, integration, start, end):
     """Per account and day: stored line items == sandbox totalprice; residual == unknown categories only."""
     stored = defaultdict(Decimal)
-    for acct, day, cost in CostLineItem.objects.filter(integration=integration).values_list("account_id", "date", "cost"):
+    items = CostLineItem.objects.filter(integration=integration)
+    for acct, day, cost in items.values_list("account_id", "date", "cost"):
         stored[(acct, day)] += cost or 0
     residual = dict(
         CostLineItem.objects.filter(integration=integration, category="unattributed")
@@ -137,7 +138,8 @@ def test_management_command_imports_and_prints_a_summary(sandbox, ws, capsys):
     from django.core.management import call_command
 
     integration = make_integration(sandbox, ws, "standalone")
-    call_command("ingest_twilio", "--integration", integration.account_name, "--start", "2026-10-01", "--end", "2026-11-27")
+    call_command("ingest_twilio", "--integration", integration.account_name,
+                 "--start", "2026-10-01", "--end", "2026-11-27")  # fmt: skip
     out = capsys.readouterr().out
     assert "Done: 2 windows" in out and "Twilio total" in out
     assert assert_reconciles(sandbox, integration, date(2026, 10, 1), date(2026, 11, 27)) == 58
@@ -150,7 +152,8 @@ def test_management_command_fails_clearly(sandbox, ws):
     with pytest.raises(CommandError, match="No Twilio integration"):
         call_command("ingest_twilio", "--integration", "nope")
     with pytest.raises(CommandError, match="before --start"):
-        call_command("ingest_twilio", "--integration", str(integration.pk), "--start", "2026-05-02", "--end", "2026-05-01")
+        call_command("ingest_twilio", "--integration", str(integration.pk),
+                     "--start", "2026-05-02", "--end", "2026-05-01")  # fmt: skip
     Integration.objects.filter(pk=integration.pk).update(api_secret="wrong")
     with pytest.raises(CommandError, match="20003"):
         call_command("ingest_twilio", "--integration", str(integration.pk), "--start", "2026-11-01")
