@@ -13,7 +13,6 @@ import logging
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import CancelledError, Future, ThreadPoolExecutor
-from concurrent.futures import wait as wait_for
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -172,8 +171,6 @@ class WindowPrefetcher:
     ``close()`` (always, in a ``finally``) cancels what has not started, stops a running download at its
     next page and waits for the worker, so a failure in one window never leaves the thread running."""
 
-    STOP_TIMEOUT = 5  # seconds close() waits for a download in flight (each request has its own timeout)
-
     def __init__(self, client: TwilioClient, windows: list[Window]):
         self._client = client
         self._windows = list(windows)
@@ -202,10 +199,10 @@ class WindowPrefetcher:
         yield from self._futures.pop(index).result()
 
     def close(self) -> None:
+        """Cancel the windows not started, stop a download in flight at its next page, and wait for the
+        worker to end (at most one page request, bounded by the client's timeouts and retries)."""
         self._stop.set()
-        running = [f for f in self._futures.values() if not f.cancel()]
-        self._executor.shutdown(wait=False, cancel_futures=True)
-        wait_for(running, timeout=self.STOP_TIMEOUT)
+        self._executor.shutdown(wait=True, cancel_futures=True)
         self._futures.clear()
 
 

@@ -1,5 +1,6 @@
 """Ingestion: leaves become line items, roll-ups are skipped, totals reconcile exactly."""
 
+import threading
 from datetime import date
 from decimal import Decimal
 
@@ -18,7 +19,7 @@ from integrations.models import (
     UnclassifiedUsage,
 )
 from integrations.twilio import client as tw
-from integrations.twilio.importer import import_range, ingest_window, month_windows
+from integrations.twilio.importer import WindowPrefetcher, import_range, ingest_window, month_windows
 from tests.fakes.twilio import BASE, DAILY_PATH, error, page, record
 
 pytestmark = pytest.mark.django_db
@@ -219,3 +220,38 @@ def test_deleting_an_integration_deletes_its_costs(catalog, integration):
     assert summary["line_items"] == 3 and summary["cost_by_currency"] == {"USD": Decimal("10.00")}
     for model in (CostLineItem, BilledTotal, UnclassifiedUsage, IngestionRun):
         assert not model.objects.exists()
+
+
+@responses.activate
+def test_a_failed_window_stops_the_download_thread(catalog, integration):
+    """Window n+1 downloads on one worker thread while window n is written; a failure stops it."""
+    q = "StartDate={}&EndDate={}&PageSize=1000&IncludeSubaccounts=true"
+    responses.get(BASE + DAILY_PATH + "?" + q.format("2026-03-01", "2026-03-31"), status=401, json=error(20003, 401))
+    for month in ("2026-01", "2026-02"):
+        responses.get(BASE + DAILY_PATH + "?" + q.format(f"{month}-01", f"{month}-{28 if month.endswith('2') else 31}"),
+                      json=page([record("totalprice", date.fromisoformat(f"{month}-03"), "1.00")]))  # fmt: skip
+    with pytest.raises(tw.CredentialsRejected):
+        import_range(integration, date(2026, 1, 1), date(2026, 3, 31), client=client_for(integration))
+    assert not [t for t in threading.enumerate() if t.name.startswith("twilio-prefetch")]
+    assert IngestionRun.objects.get().status == RunStatus.FAILED  # the newest window, recorded; nothing after it
+    assert len(responses.calls) <= 2  # at most the next window was fetched ahead
+
+
+def test_prefetcher_downloads_each_window_once_in_order_on_one_thread():
+    seen = []
+
+    class Client:
+        def iter_daily_pages(self, start, end):
+            seen.append((start, threading.current_thread().name))
+            yield [start]
+            yield [end]
+
+    windows = month_windows(date(2026, 1, 1), date(2026, 3, 31))
+    prefetcher = WindowPrefetcher(Client(), windows)
+    try:
+        assert [list(prefetcher.pages(i)) for i in range(3)] == [[[s], [e]] for s, e in windows]
+    finally:
+        prefetcher.close()
+    assert [s for s, _ in seen] == [s for s, _ in windows]
+    assert len({name for _, name in seen}) == 1 and seen[0][1] != threading.current_thread().name
+    assert not [t for t in threading.enumerate() if t.name.startswith("twilio-prefetch")]
