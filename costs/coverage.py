@@ -7,8 +7,8 @@ and the reconciliation would "match" (no costs, no billed totals). ``import_gaps
 billing account, so the page can say so. Days after today (UTC) are not gaps.
 
 Costs does not know how an integration is imported: the app that imports registers an
-``ImportHistoryProvider`` here from its ``AppConfig.ready()``; the integrations app's one reads its
-ingestion runs (a few rows per integration and month, never the cost rows)::
+``ImportHistoryProvider`` here from its ``AppConfig.ready()``. The provider of the
+integrations app reads its ingestion runs (a few rows per integration and month, never the cost rows)::
 
     coverage.register(IngestionRunHistory())   # in IntegrationsConfig.ready()
 
