@@ -56,10 +56,9 @@ def main():
     from django.conf import settings
 
     from costs.models import CostLineItem
-    from integrations import services
     from integrations.models import Integration
     from integrations.twilio.client import PageStats, client_for
-    from integrations.twilio.ingest import month_windows
+    from integrations.twilio.importer import history_range, import_range, month_windows
     from integrations.twilio.sandbox import serve_in_thread
 
     server, base_url = serve_in_thread(seed=1)
@@ -69,7 +68,7 @@ def main():
         account_sid=creds["account_sid"],
         defaults={"account_name": "Bench Main", "api_key_sid": creds["api_key_sid"], "api_secret": creds["api_secret"]},
     )
-    start, end = services.history_range()
+    start, end = history_range()
     windows = month_windows(start, end, newest_first=True)
 
     # warm the sandbox's caches so both measurements see the same server cost
@@ -86,7 +85,7 @@ def main():
         records = stats.records
 
         t = time.perf_counter()
-        result = services.import_range(integration, start, end)
+        result = import_range(integration, start, end)
         whole.append(time.perf_counter() - t)
     server.shutdown()
 

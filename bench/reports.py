@@ -446,7 +446,8 @@ def run(connection, args):
 
     from costs.dates import previous_period, resolve_preset
     from costs.models import CostLineItem, CostMonthlySummary, CostReport
-    from costs.services import ensure_default_report, rebuild_cost_summaries
+    from costs.services import ensure_default_report
+    from costs.writes import rebuild_cost_summaries
 
     t0 = time.perf_counter()
     if args.reuse:

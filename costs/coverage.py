@@ -1,20 +1,27 @@
 """Which days of a report were never imported? A report must not look complete when it is not.
 
-An integration's costs exist for the days its successful import runs covered (the six months of
-history imported on connect, the daily refreshes, re-imports). A report range reaching before the
-history, or over a window that failed or is still importing, would otherwise show those days as
-costing nothing, and the reconciliation would "match" (no costs, no billed totals). ``import_gaps``
-lists those days per integration, so the page can say so. Days after today (UTC) are not gaps.
+An integration's costs exist for the days its successful imports covered (the six months of history
+imported on connect, the daily refreshes, re-imports). A report range reaching before the history, or
+over a window that failed or is still importing, would otherwise show those days as costing nothing,
+and the reconciliation would "match" (no costs, no billed totals). ``import_gaps`` lists those days per
+billing account, so the page can say so. Days after today (UTC) are not gaps.
 
-It reads the import runs (a few rows per integration and month), never the cost rows.
+Costs does not know how an integration is imported: the app that imports registers an
+``ImportHistoryProvider`` here from its ``AppConfig.ready()``. The provider of the
+integrations app reads its ingestion runs (a few rows per integration and month, never the cost rows)::
+
+    coverage.register(IngestionRunHistory())   # in IntegrationsConfig.ready()
+
+With no provider registered, nothing is known to be missing: no gaps.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import date, timedelta
-
-from integrations.models import Integration, IntegrationStatus, IngestionRun, RunStatus
+from typing import Protocol
 
 from vantage.lib.dates import utc_today
 
@@ -33,15 +40,43 @@ class Gap:
         return (self.end - self.start).days + 1
 
 
-def _integrations(workspace, filters: dict | None):
-    integrations = Integration.objects.in_workspace(workspace)
-    spec = (filters or {}).get("billing_account")
-    if spec:
-        if spec.get("op") == "not":
-            integrations = integrations.exclude(account_name__in=spec["values"])
-        else:
-            integrations = integrations.filter(account_name__in=spec["values"])
-    return integrations
+@dataclass(frozen=True)
+class ImportHistory:
+    """What one billing account's imports covered between two days."""
+
+    billing_account: str
+    importing: bool  # an import is running or queued
+    covered: list[tuple[date, date]] = field(default_factory=list)  # successful spans, ordered by start
+
+
+class ImportHistoryProvider(Protocol):
+    def histories(self, workspace, filters: dict | None, low: date, high: date) -> Iterable[ImportHistory]:
+        """The import history over ``low..high`` of every billing account of ``workspace`` that a
+        ``billing_account`` condition of ``filters`` keeps, ordered by billing account."""
+
+
+class CoverageRegistry:
+    def __init__(self):
+        self._providers: list[ImportHistoryProvider] = []
+
+    def register(self, provider: ImportHistoryProvider) -> None:
+        self._providers.append(provider)
+
+    @contextmanager
+    def override(self, *providers: ImportHistoryProvider):
+        """Use only ``providers`` inside the block (none: no import history known), then restore."""
+        previous, self._providers = self._providers, list(providers)
+        try:
+            yield
+        finally:
+            self._providers = previous
+
+    def histories(self, workspace, filters: dict | None, low: date, high: date) -> list[ImportHistory]:
+        found = [h for p in self._providers for h in p.histories(workspace, filters, low, high)]
+        return sorted(found, key=lambda h: h.billing_account) if len(self._providers) > 1 else found
+
+
+coverage = CoverageRegistry()
 
 
 def import_gaps(workspace, start: date, end: date, filters: dict | None = None) -> list[Gap]:
@@ -51,42 +86,29 @@ def import_gaps(workspace, start: date, end: date, filters: dict | None = None) 
 
 
 def import_gaps_of(workspace, ranges: list[tuple[date, date]], filters: dict | None = None) -> list[list[Gap]]:
-    """``import_gaps`` for several ranges (a report's period and the previous one), in two queries."""
+    """``import_gaps`` for several ranges (a report's period and the previous one), reading the import
+    history once (two queries with the integrations app's provider)."""
     today = utc_today()
     ranges = [(start, min(end, today)) for start, end in ranges]
     wanted = [(start, end) for start, end in ranges if start <= end]
     if not wanted:
         return [[] for _ in ranges]
-    integrations = list(
-        _integrations(workspace, filters).order_by("account_name").values_list("pk", "account_name", "status")
-    )
-    if not integrations:
-        return [[] for _ in ranges]
     low, high = min(s for s, _ in wanted), max(e for _, e in wanted)
-    runs: dict[int, list[tuple[date, date]]] = {pk: [] for pk, _, _ in integrations}
-    for integration_id, run_start, run_end in (
-        IngestionRun.objects.filter(
-            integration_id__in=runs, status=RunStatus.SUCCEEDED, start_date__lte=high, end_date__gte=low
-        )
-        .order_by("integration_id", "start_date")
-        .values_list("integration_id", "start_date", "end_date")
-    ):
-        runs[integration_id].append((run_start, run_end))
-    busy = {IntegrationStatus.IMPORTING, IntegrationStatus.PENDING}
-    out = []
-    for start, end in ranges:
-        gaps = []
-        for pk, name, status in integrations if start <= end else ():
-            cursor = start  # the first day not known to be covered
-            for run_start, run_end in runs[pk]:  # ordered by start
-                if run_start > end:
-                    break
-                if run_start > cursor:
-                    gaps.append(Gap(name, cursor, run_start - timedelta(days=1), status in busy))
-                cursor = max(cursor, run_end + timedelta(days=1))
-                if cursor > end:
-                    break
-            if cursor <= end:
-                gaps.append(Gap(name, cursor, end, status in busy))
-        out.append(gaps)
-    return out
+    histories = coverage.histories(workspace, filters, low, high)
+    return [[gap for h in histories for gap in _gaps(h, start, end)] if start <= end else [] for start, end in ranges]
+
+
+def _gaps(history: ImportHistory, start: date, end: date) -> list[Gap]:
+    gaps = []
+    cursor = start  # the first day not known to be covered
+    for run_start, run_end in history.covered:  # ordered by start
+        if run_start > end:
+            break
+        if run_start > cursor:
+            gaps.append(Gap(history.billing_account, cursor, run_start - timedelta(days=1), history.importing))
+        cursor = max(cursor, run_end + timedelta(days=1))
+        if cursor > end:
+            break
+    if cursor <= end:
+        gaps.append(Gap(history.billing_account, cursor, end, history.importing))
+    return gaps

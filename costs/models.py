@@ -17,8 +17,22 @@ class ChargeType(models.TextChoices):
     CREDIT = "Credit", "Credit"
 
 
-class CostLineItem(models.Model):
-    integration = models.ForeignKey("integrations.Integration", on_delete=models.CASCADE, related_name="cost_line_items")
+class UsageAmounts(models.Model):
+    """How much was used, as Twilio reports it: the quantity columns every usage row carries."""
+
+    usage = models.DecimalField(null=True, blank=True, **MONEY)
+    usage_unit = models.CharField(max_length=32, blank=True)
+    count = models.DecimalField(null=True, blank=True, **MONEY)
+    count_unit = models.CharField(max_length=32, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class CostLineItem(UsageAmounts):
+    integration = models.ForeignKey(
+        "integrations.Integration", on_delete=models.CASCADE, related_name="cost_line_items"
+    )
     account_id = models.CharField("Account", max_length=34)
     date = models.DateField()
     service = models.CharField(max_length=64)
@@ -28,10 +42,6 @@ class CostLineItem(models.Model):
     # NULL when Twilio reported no price: unknown is never silently 0 (the day's residual covers it).
     cost = models.DecimalField(null=True, blank=True, **MONEY)
     currency = models.CharField(max_length=3)
-    usage = models.DecimalField(null=True, blank=True, **MONEY)
-    usage_unit = models.CharField(max_length=32, blank=True)
-    count = models.DecimalField(null=True, blank=True, **MONEY)
-    count_unit = models.CharField(max_length=32, blank=True)
 
     class Meta:
         constraints = [
@@ -53,10 +63,16 @@ class CostLineItem(models.Model):
         return f"{self.date} {self.category} {self.cost} {self.currency}"
 
 
+def integration_model():
+    """The model costs' foreign keys name ("integrations.Integration"), reached through them so costs
+    imports nothing from the app that owns it. Call it after the apps are loaded."""
+    return CostLineItem._meta.get_field("integration").related_model
+
+
 # --- maintained read models ------------------------------------------------------------------------
 # Derived from CostLineItem, rebuilt for an integration inside the very transaction that replaces its
-# line items (costs.services.refresh_cost_summaries, called by integrations.twilio.ingest.replace_window),
-# so readers never see them out of step with the line items. Deleting an integration deletes them.
+# line items (costs.writes.refresh_cost_summaries, called by costs.writes.replace_window), so readers
+# never see them out of step with the line items. Deleting an integration deletes them.
 
 
 class CostSummaryState(models.Model):
@@ -72,6 +88,9 @@ class CostSummaryState(models.Model):
     line_items = models.PositiveBigIntegerField(default=0, help_text="Line items the summaries add up.")
     updated_at = models.DateTimeField(auto_now=True)
 
+    def __str__(self):
+        return f"integration {self.integration_id}: {self.line_items} line items summarised"
+
 
 class CostMonthlySummary(models.Model):
     """Line items added up per integration x account x calendar month x every other report column.
@@ -83,7 +102,9 @@ class CostMonthlySummary(models.Model):
     where every line item's is (price unknown), as a SUM over the line items would be.
     """
 
-    integration = models.ForeignKey("integrations.Integration", on_delete=models.CASCADE, related_name="cost_monthly_summaries")
+    integration = models.ForeignKey(
+        "integrations.Integration", on_delete=models.CASCADE, related_name="cost_monthly_summaries"
+    )
     account_id = models.CharField("Account", max_length=34)
     date = models.DateField(help_text="The first day of the month.")
     service = models.CharField(max_length=64)
@@ -99,6 +120,9 @@ class CostMonthlySummary(models.Model):
     class Meta:
         indexes = [models.Index(fields=["integration", "date"], name="cms_integration_date")]
 
+    def __str__(self):
+        return f"{self.date:%Y-%m} {self.category} {self.cost} {self.currency}"
+
 
 class CostDimensionValue(models.Model):
     """The distinct values of one line-item column for one integration (the report filters' choices).
@@ -106,7 +130,9 @@ class CostDimensionValue(models.Model):
     ``usage_unit`` values are raw, as stored on the line items (normalised when read).
     """
 
-    integration = models.ForeignKey("integrations.Integration", on_delete=models.CASCADE, related_name="cost_dimension_values")
+    integration = models.ForeignKey(
+        "integrations.Integration", on_delete=models.CASCADE, related_name="cost_dimension_values"
+    )
     dimension = models.CharField(max_length=16)
     value = models.CharField(max_length=128)
 
@@ -114,6 +140,9 @@ class CostDimensionValue(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["integration", "dimension", "value"], name="costdimensionvalue_unique")
         ]
+
+    def __str__(self):
+        return f"{self.dimension}={self.value}"
 
 
 class BilledTotal(models.Model):
@@ -135,6 +164,9 @@ class BilledTotal(models.Model):
             )
         ]
         indexes = [models.Index(fields=["integration", "date"], name="billed_integration_date")]
+
+    def __str__(self):
+        return f"{self.date} {self.account_id} {self.amount} {self.currency}"
 
     @property
     def difference(self):

@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.core.exceptions import FieldError
 from django.db.models import Exists, OuterRef
 
-from .models import BilledTotal, CostLineItem, CostMonthlySummary, CostSummaryState
+from .models import BilledTotal, CostLineItem, CostMonthlySummary, CostSummaryState, integration_model
 
 
 def workspace_integration_ids(workspace):
@@ -16,7 +16,7 @@ def workspace_integration_ids(workspace):
 
     The assignment table is reached through the line items' foreign key, so costs needs no import of
     the app that owns integrations."""
-    through = CostLineItem._meta.get_field("integration").related_model.workspaces.through
+    through = integration_model().workspaces.through
     return through.objects.filter(workspace=workspace).values("integration_id")
 
 
@@ -34,7 +34,7 @@ def workspace_cost_summary(workspace, *, maintained: bool | None = None):
     """The workspace's ``CostMonthlySummary`` rows, or ``None`` when they would not add up to its line items.
 
     ``None`` when an integration of the workspace has line items but no ``CostSummaryState`` (its
-    line items were written without ``refresh_cost_summaries``): reports then read the line items.
+    line items were written without ``costs.writes.refresh_cost_summaries``): reports then read the line items.
     That takes one small query, unless the caller knows already (``maintained``: the report filters
     learn it with their values, ``CostLineItemFilterSet.summaries_maintained``).
     """

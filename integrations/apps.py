@@ -1,9 +1,15 @@
 from django.apps import AppConfig
 
+from costs.coverage import coverage
+
 
 class IntegrationsConfig(AppConfig):
     name = "integrations"
     verbose_name = "Integrations"
 
     def ready(self):
-        from . import signals  # noqa: F401
+        # Imported here, not at the top: both modules import models, which Django loads after the AppConfigs.
+        from . import signals  # noqa: F401  (connects the post_migrate handler)
+        from .coverage import IngestionRunHistory
+
+        coverage.register(IngestionRunHistory())  # what costs.coverage needs: the days never imported

@@ -3,10 +3,13 @@
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils import timezone
 from encrypted_model_fields.fields import EncryptedCharField
 
+from costs.models import UsageAmounts
 from vantage.lib.money import MONEY
 from vantage.models import Workspace
+
 
 class Provider(models.TextChoices):
     TWILIO = "twilio", "Twilio"
@@ -62,6 +65,15 @@ class Integration(models.Model):
 
     def __str__(self):
         return self.account_name
+
+    def save_fields(self, **fields) -> None:
+        """Write ``fields`` (and ``updated_at``) in one UPDATE that leaves every other column alone, so an
+        import's progress counters, bumped with F() expressions meanwhile, are never overwritten. Plain
+        values are set on this instance too."""
+        type(self).objects.filter(pk=self.pk).update(**fields, updated_at=timezone.now())
+        for name, value in fields.items():
+            if not hasattr(value, "resolve_expression"):
+                setattr(self, name, value)
 
     @property
     def masked_account_sid(self):
@@ -142,7 +154,7 @@ class TwilioUsageCategory(models.Model):
         return self.name
 
 
-class UnclassifiedUsage(models.Model):
+class UnclassifiedUsage(UsageAmounts):
     """Records in categories the catalog does not know: kept aside, never counted as line items.
 
     Their cost is inside Twilio's ``totalprice``, so it reaches reports through the day's
@@ -156,13 +168,11 @@ class UnclassifiedUsage(models.Model):
     description = models.CharField(max_length=255, blank=True)
     price = models.DecimalField(null=True, blank=True, **MONEY)
     currency = models.CharField(max_length=3, blank=True)
-    usage = models.DecimalField(null=True, blank=True, **MONEY)
-    usage_unit = models.CharField(max_length=32, blank=True)
-    count = models.DecimalField(null=True, blank=True, **MONEY)
-    count_unit = models.CharField(max_length=32, blank=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["integration", "account_id", "date", "category"], name="unclassified_unique")
+            models.UniqueConstraint(
+                fields=["integration", "account_id", "date", "category"], name="unclassified_unique"
+            )
         ]
         indexes = [models.Index(fields=["category"])]

@@ -2,7 +2,10 @@
 
 import logging
 
+import django_q.tasks
+
 from .models import Integration, IntegrationStatus, RunTrigger
+from .twilio import importer
 from .twilio.client import TwilioError
 
 log = logging.getLogger(__name__)
@@ -21,29 +24,23 @@ def _run_on(integration_id: int, work) -> str:
 
 
 def import_history_task(integration_id: int, resume: bool = True) -> str:
-    from . import services
-
     def work(integration):
-        result = services.import_history(integration, resume=resume)
+        result = importer.import_history(integration, resume=resume)
         return f"imported {result.records} records into {result.line_items} line items"
 
     return _run_on(integration_id, work)
 
 
 def sync_task(integration_id: int, trigger: str = RunTrigger.MANUAL) -> str:
-    from . import services
-
     def work(integration):
-        return f"refreshed {services.refresh(integration, trigger=trigger).records} records"
+        return f"refreshed {importer.refresh(integration, trigger=trigger).records} records"
 
     return _run_on(integration_id, work)
 
 
 def refresh_all_integrations() -> str:
     """The daily schedule `vantage:twilio-refresh`: every integration not in error, one task each."""
-    from django_q.tasks import async_task
-
     ids = list(Integration.objects.exclude(status=IntegrationStatus.ERROR).values_list("pk", flat=True))
     for pk in ids:
-        async_task(sync_task, pk, RunTrigger.REFRESH, task_name=f"twilio-refresh-{pk}")
+        django_q.tasks.async_task(sync_task, pk, RunTrigger.REFRESH, task_name=f"twilio-refresh-{pk}")
     return f"queued {len(ids)} refreshes"

@@ -31,7 +31,7 @@ from django.db.models import BooleanField, Case, CharField, ExpressionWrapper, F
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import In
 
-from integrations.models import Integration
+from costs.models import integration_model
 
 from .choices import DIMENSION_FIELDS, NOT_TAGGED, TagDimension, TagOperator
 
@@ -95,15 +95,18 @@ def _integration_ids(values) -> dict[tuple, list[int]]:
         return {}
     names = {name for op, vals in keys if op == TagOperator.IS for name in vals}
     patterns = [k for k in keys if k[0] != TagOperator.IS]
-    flags = {f"m{i}": ExpressionWrapper(_pattern_matches(k), output_field=BooleanField()) for i, k in enumerate(patterns)}
+    flags = {
+        f"m{i}": ExpressionWrapper(_pattern_matches(k), output_field=BooleanField()) for i, k in enumerate(patterns)
+    }
     wanted = reduce(or_, [_pattern_matches(k) for k in patterns] + ([Q(account_name__in=names)] if names else []))
-    rows = Integration.objects.filter(wanted).annotate(**flags).order_by().values_list("pk", "account_name", *flags)
+    integrations = integration_model().objects  # through costs' foreign key: tagging imports no integrations
+    rows = integrations.filter(wanted).annotate(**flags).order_by().values_list("pk", "account_name", *flags)
     ids: dict[tuple, list[int]] = {k: [] for k in keys}
     for pk, name, *matched in rows:
         for k in keys:
             if k[0] == TagOperator.IS and name in k[1]:
                 ids[k].append(pk)
-        for k, hit in zip(patterns, matched):
+        for k, hit in zip(patterns, matched, strict=True):
             if hit:
                 ids[k].append(pk)
     return ids

@@ -11,92 +11,29 @@ For each account and UTC day:
   ``UnclassifiedUsage`` for an operator to classify, and their cost reaches reports through the
   residual meanwhile.
 
-Every window is fetched completely first, then replaces that window's rows in one transaction, so a
-failure leaves the previous rows intact and a repeated import gives identical rows.
+This module only turns records into rows; ``integrations.twilio.importer`` fetches a window completely
+first and then replaces that window's rows in one transaction (``costs.writes.replace_window`` for the
+cost rows), so a failure leaves the previous rows intact and a repeated import gives identical rows.
 """
 
 from __future__ import annotations
 
-import calendar
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
-import queue
-import threading
-from typing import Callable, Iterable, Iterator, NamedTuple
 
-from django.db import connection, transaction
-from django.utils import timezone
+from costs.models import UNATTRIBUTED_CATEGORY, UNATTRIBUTED_SERVICE, BilledTotal, ChargeType
+from costs.writes import LineItemRow
+from integrations.models import CategoryRole, Integration, UnclassifiedUsage
 
-from costs.models import UNATTRIBUTED_CATEGORY, UNATTRIBUTED_SERVICE, BilledTotal, ChargeType, CostLineItem
-from integrations.models import (
-    CategoryRole,
-    IngestionRun,
-    Integration,
-    RunStatus,
-    RunTrigger,
-    TwilioUsageCategory,
-    UnclassifiedUsage,
-)
-
-from .catalog import TOTAL_CATEGORY, CategoryInfo, load_catalog
-from .client import MalformedResponse, PageStats, TwilioClient, TwilioError, UsageRecord, client_for
+from .catalog import TOTAL_CATEGORY, CategoryInfo
+from .client import MalformedResponse, UsageRecord
 
 ZERO = Decimal(0)
 UNATTRIBUTED_DESCRIPTION = "Twilio's total for the day minus the sum of its known categories"
-BATCH = 1000
 
-
-def month_windows(start: date, end: date, *, newest_first: bool = False) -> list[tuple[date, date]]:
-    """Contiguous, non-overlapping windows of at most one calendar month covering start..end."""
-    if end < start:
-        raise ValueError("The end date is before the start date.")
-    windows = []
-    day = start
-    while day <= end:
-        last = date(day.year, day.month, calendar.monthrange(day.year, day.month)[1])
-        windows.append((day, min(last, end)))
-        day = min(last, end) + timedelta(days=1)
-    return windows[::-1] if newest_first else windows
-
-
-class LineItemRow(NamedTuple):
-    """A cost line item as a plain tuple in column order: thousands per window skip model overhead."""
-
-    integration_id: int
-    account_id: str
-    date: date
-    service: str
-    category: str
-    charge_type: str
-    description: str
-    cost: Decimal | None
-    currency: str
-    usage: Decimal | None
-    usage_unit: str
-    count: Decimal | None
-    count_unit: str
-
-
-def insert_line_items(rows: list[LineItemRow]) -> None:
-    """Insert many line items fast: COPY on PostgreSQL, one executemany elsewhere (inside the caller's
-    transaction). The values are already clean Decimals, dates and strings from the parser."""
-    if not rows:
-        return
-    table = connection.ops.quote_name(CostLineItem._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(CostLineItem._meta.get_field(f).column) for f in LineItemRow._fields)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            placeholders = ", ".join(["%s"] * len(LineItemRow._fields))
-            cursor.executemany(
-                f"INSERT INTO {table} ({columns}) VALUES ({placeholders})",
-                [(*r[:2], r.date.isoformat(), *r[3:]) for r in rows],
-            )
+Key = tuple[str, date, str]  # (account, day, category or currency)
 
 
 @dataclass
@@ -110,39 +47,50 @@ class WindowRows:
     rollup_records: int = 0
 
 
+@dataclass
+class _Sorted:
+    """A window's records by role: leaves and unknown ones by (account, day, category), totals by
+    (account, day, currency)."""
+
+    leaves: dict[Key, UsageRecord] = field(default_factory=dict)
+    unknown: dict[Key, UsageRecord] = field(default_factory=dict)
+    totals: dict[Key, Decimal] = field(default_factory=dict)
+    rollups: int = 0
+
+
 def _is_zero(value: Decimal | None) -> bool:
     return value is None or value == 0
 
 
-def build_rows(
-    integration: Integration, records: list[UsageRecord], catalog: dict[str, CategoryInfo], start: date, end: date
-) -> WindowRows:
-    out = WindowRows()
-    leaves: dict[tuple[str, date, str], UsageRecord] = {}
-    totals: dict[tuple[str, date, str], Decimal] = {}
-    attributed: dict[tuple[str, date, str], Decimal] = defaultdict(lambda: ZERO)
-    unknown: dict[tuple[str, date, str], UsageRecord] = {}
+def _check(rec: UsageRecord, start: date, end: date) -> None:
+    if rec.start_date != rec.end_date:
+        raise MalformedResponse(f"Twilio sent a daily record for '{rec.category}' spanning several days.")
+    if not (start <= rec.start_date <= end):
+        raise MalformedResponse(f"Twilio sent a record dated {rec.start_date} for a request covering {start}..{end}.")
 
+
+def _sort(records: list[UsageRecord], catalog: dict[str, CategoryInfo], start: date, end: date) -> _Sorted:
+    out = _Sorted()
     for rec in records:
-        if rec.start_date != rec.end_date:
-            raise MalformedResponse(f"Twilio sent a daily record for '{rec.category}' spanning several days.")
-        if not (start <= rec.start_date <= end):
-            raise MalformedResponse(
-                f"Twilio sent a record dated {rec.start_date} for a request covering {start}..{end}."
-            )
+        _check(rec, start, end)
         info = catalog.get(rec.category)
         role = info.role if info else CategoryRole.UNKNOWN
         if rec.category == TOTAL_CATEGORY or role == CategoryRole.TOTAL:
             if rec.price is not None:
                 key = (rec.account_sid, rec.start_date, rec.currency)
-                totals[key] = totals.get(key, ZERO) + rec.price
+                out.totals[key] = out.totals.get(key, ZERO) + rec.price
         elif role == CategoryRole.ROLLUP:
-            out.rollup_records += 1
+            out.rollups += 1
         elif role == CategoryRole.LEAF:
-            leaves[(rec.account_sid, rec.start_date, rec.category)] = rec  # a repeated record replaces, never adds
+            out.leaves[(rec.account_sid, rec.start_date, rec.category)] = rec  # a repeated record replaces, never adds
         else:
-            unknown[(rec.account_sid, rec.start_date, rec.category)] = rec
+            out.unknown[(rec.account_sid, rec.start_date, rec.category)] = rec
+    return out
 
+
+def _leaf_rows(integration_id: int, leaves: dict[Key, UsageRecord], catalog, out: WindowRows) -> dict[Key, Decimal]:
+    """Append the leaves' line items to ``out``; return what they attribute per (account, day, currency)."""
+    attributed: dict[Key, Decimal] = defaultdict(lambda: ZERO)
     for (account, day, category), rec in leaves.items():
         if rec.price is not None:
             attributed[(account, day, rec.currency)] += rec.price
@@ -150,7 +98,7 @@ def build_rows(
             continue
         out.line_items.append(
             LineItemRow(
-                integration.pk,
+                integration_id,
                 account,
                 day,
                 catalog[category].service,
@@ -165,7 +113,10 @@ def build_rows(
                 rec.count_unit,
             )
         )
+    return attributed
 
+
+def _unclassified_rows(integration: Integration, unknown: dict[Key, UsageRecord], out: WindowRows) -> None:
     for (account, day, category), rec in unknown.items():
         out.unknown_categories.add(category)
         out.unclassified.append(
@@ -184,11 +135,16 @@ def build_rows(
             )
         )
 
+
+def _billed_rows(integration: Integration, totals: dict[Key, Decimal], attributed: dict[Key, Decimal],
+                 out: WindowRows) -> None:
+    """Twilio's total per account-day, and the ``unattributed`` residual where the leaves fall short of it."""
     for (account, day, currency), amount in totals.items():
         known = attributed.get((account, day, currency), ZERO)
         out.billed.append(
             BilledTotal(
-                integration=integration, account_id=account, date=day, currency=currency, amount=amount, attributed=known
+                integration=integration, account_id=account, date=day, currency=currency, amount=amount,
+                attributed=known,
             )
         )
         out.twilio_total += amount
@@ -201,142 +157,16 @@ def build_rows(
                     UNATTRIBUTED_DESCRIPTION, residual, currency, None, "", None, "",
                 )
             )
+
+
+def build_rows(
+    integration: Integration, records: list[UsageRecord], catalog: dict[str, CategoryInfo], start: date, end: date
+) -> WindowRows:
+    """The rows one window's records become (see the module's docstring); raises MalformedResponse on a
+    record that is not one day inside ``start..end``."""
+    by_role = _sort(records, catalog, start, end)
+    out = WindowRows(rollup_records=by_role.rollups)
+    attributed = _leaf_rows(integration.pk, by_role.leaves, catalog, out)
+    _unclassified_rows(integration, by_role.unknown, out)
+    _billed_rows(integration, by_role.totals, attributed, out)
     return out
-
-
-def _record_unknown_categories(names: set[str]) -> None:
-    if not names:
-        return
-    now = timezone.now()
-    TwilioUsageCategory.objects.bulk_create(
-        [
-            TwilioUsageCategory(name=n, service="Other", role=CategoryRole.UNKNOWN, first_seen_at=now)
-            for n in sorted(names)
-        ],
-        ignore_conflicts=True,
-    )
-
-
-def replace_window(integration: Integration, start: date, end: date, rows: WindowRows) -> None:
-    """Atomically swap the window's rows for the new ones (and what reports derive from the line items)."""
-    from costs.services import refresh_cost_summaries
-
-    with transaction.atomic():
-        for model in (CostLineItem, BilledTotal, UnclassifiedUsage):
-            model.objects.filter(integration=integration, date__gte=start, date__lte=end).delete()
-        insert_line_items(rows.line_items)
-        BilledTotal.objects.bulk_create(rows.billed, batch_size=BATCH)
-        UnclassifiedUsage.objects.bulk_create(rows.unclassified, batch_size=BATCH)
-        _record_unknown_categories(rows.unknown_categories)
-        # monthly summaries and filter values, in this same transaction: never out of step
-        refresh_cost_summaries(integration, start, end)
-
-
-def ingest_window(
-    integration: Integration,
-    start: date,
-    end: date,
-    *,
-    client: TwilioClient | None = None,
-    catalog: dict[str, CategoryInfo] | None = None,
-    trigger: str = RunTrigger.MANUAL,
-    on_page: Callable[[int], None] | None = None,
-    pages: Iterable[list[UsageRecord]] | None = None,
-) -> IngestionRun:
-    """Fetch ``start``..``end`` (inclusive) and replace that window's rows. Raises TwilioError on failure
-    (after recording it on the run); the window's previous rows stay as they were.
-
-    ``pages`` (from a ``WindowPrefetcher``) supplies the window's pages instead of fetching them here."""
-    if end < start:
-        raise ValueError("The end date is before the start date.")
-    client = client or client_for(integration)
-    catalog = catalog if catalog is not None else load_catalog()
-    run = IngestionRun.objects.create(integration=integration, trigger=trigger, start_date=start, end_date=end)
-    stats = PageStats()
-    try:
-        records: list[UsageRecord] = []
-        for page in pages if pages is not None else client.iter_daily_pages(start, end):
-            stats.pages += 1
-            stats.records += len(page)
-            records.extend(page)
-            if on_page:
-                on_page(len(page))
-        rows = build_rows(integration, records, catalog, start, end)
-        replace_window(integration, start, end, rows)
-    except TwilioError as exc:
-        _finish(run, stats, status=RunStatus.FAILED, error=str(exc))
-        raise
-    except Exception as exc:
-        # Unexpected: record the type only (an exception text could carry request details).
-        _finish(run, stats, status=RunStatus.FAILED, error=f"Internal error ({exc.__class__.__name__}).")
-        raise
-    run.line_items_written = len(rows.line_items)
-    run.unknown_records = len(rows.unclassified)
-    run.twilio_total = rows.twilio_total
-    run.reconciliation_difference = rows.difference
-    _finish(run, stats, status=RunStatus.SUCCEEDED)
-    return run
-
-
-class WindowPrefetcher:
-    """Downloads the pages of several windows, in order, on one background thread, so the next window
-    arrives while the current one is being written. The thread only talks HTTP (never the database);
-    pages pass through a bounded queue, so memory stays at about ``max_pages`` pages ahead."""
-
-    def __init__(self, client: TwilioClient, windows: list[tuple[date, date]], max_pages: int = 32):
-        self._queue: queue.Queue = queue.Queue(maxsize=max_pages)
-        self._stop = threading.Event()
-        self._thread = threading.Thread(
-            target=self._run, args=(client, list(windows)), daemon=True, name="twilio-prefetch"
-        )
-        self._thread.start()
-
-    def _run(self, client, windows):
-        try:
-            for index, (start, end) in enumerate(windows):
-                for page in client.iter_daily_pages(start, end):
-                    if not self._put(("page", index, page)):
-                        return
-                if not self._put(("end", index, None)):
-                    return
-        except BaseException as exc:  # handed to the consumer, raised there
-            self._put(("error", None, exc))
-
-    def _put(self, item) -> bool:
-        while not self._stop.is_set():
-            try:
-                self._queue.put(item, timeout=0.2)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def pages(self, index: int) -> Iterator[list[UsageRecord]]:
-        """The pages of window ``index``; raises the fetch error if one happened."""
-        while True:
-            kind, got, payload = self._queue.get()
-            if kind == "error":
-                raise payload
-            if got != index:  # pragma: no cover - windows are consumed in order
-                raise RuntimeError("Windows consumed out of order")
-            if kind == "end":
-                return
-            yield payload
-
-    def close(self) -> None:
-        self._stop.set()
-        while True:
-            try:
-                self._queue.get_nowait()
-            except queue.Empty:
-                break
-        self._thread.join(timeout=5)
-
-
-def _finish(run: IngestionRun, stats: PageStats, *, status: str, error: str = "") -> None:
-    run.pages = stats.pages
-    run.records_read = stats.records
-    run.status = status
-    run.error = error
-    run.finished_at = timezone.now()
-    run.save()

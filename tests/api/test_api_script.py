@@ -11,11 +11,11 @@ import pytest
 import requests
 from django.test import Client
 
-from vantage.lib.dates import utc_today
 from costs.services import ensure_default_report
-from integrations.services import history_range
+from integrations.twilio.importer import history_range
 from integrations.twilio.sandbox import serve_in_thread
 from tests.costs.pages import report_query, report_table
+from vantage.lib.dates import utc_today
 from vantage.models import ApiToken
 
 pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True), pytest.mark.sandbox]
@@ -25,7 +25,8 @@ def twilio_totalprice(sandbox, account_sid, start, end) -> Decimal:
     """What Twilio bills over start..end: the sum of its daily ``totalprice`` records."""
     total, day = Decimal(0), start
     while day <= end:
-        total += sum(Decimal(r["price"]) for r in sandbox.daily_records(account_sid, day) if r["category"] == "totalprice")
+        records = sandbox.daily_records(account_sid, day)
+        total += sum(Decimal(r["price"]) for r in records if r["category"] == "totalprice")
         day += timedelta(days=1)
     return total
 

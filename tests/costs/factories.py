@@ -9,7 +9,7 @@ from django.db import transaction
 
 from vantage.lib.dates import month_end
 from costs.models import BilledTotal, CostLineItem
-from costs.services import refresh_cost_summaries
+from costs.writes import refresh_cost_summaries
 from integrations.models import Integration, IngestionRun, RunStatus, RunTrigger
 
 

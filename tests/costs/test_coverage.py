@@ -4,12 +4,12 @@ from datetime import date, timedelta
 
 import pytest
 
-from costs.coverage import Gap, import_gaps, import_gaps_of
-from vantage.lib.dates import utc_today
+from costs.coverage import Gap, ImportHistory, coverage, import_gaps, import_gaps_of
 from costs.services import ensure_default_report
 from integrations.models import IngestionRun, IntegrationStatus, RunStatus
 from tests.costs.factories import add_costs, item, make_integration
 from tests.costs.pages import report_query
+from vantage.lib.dates import utc_today
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +44,8 @@ def test_days_outside_successful_runs_are_gaps(ws):
 
 
 def test_an_integration_never_imported_is_one_gap_and_the_future_none(ws):
-    make_integration(ws, "Fresh").__class__.objects.filter(account_name="Fresh").update(status=IntegrationStatus.IMPORTING)
+    fresh = make_integration(ws, "Fresh")
+    fresh.__class__.objects.filter(account_name="Fresh").update(status=IntegrationStatus.IMPORTING)
     today = utc_today()
     gaps = import_gaps(ws, today - timedelta(days=9), today + timedelta(days=30))
     assert gaps == [Gap("Fresh", today - timedelta(days=9), today, True)]  # importing: may be closing
@@ -72,6 +73,33 @@ def test_two_periods_in_two_queries(ws, django_assert_num_queries):
     # a run that starts after the first period must not hide that period's tail
     current, later = import_gaps_of(ws, [(D("2026-02-01"), D("2026-02-28")), (D("2026-03-01"), D("2026-03-31"))])
     assert current == [Gap("Acme", D("2026-02-01"), D("2026-02-28"), False)] and later == []
+
+
+def test_no_import_history_registered_means_no_gaps(ws, django_assert_num_queries):
+    """costs knows no importer of its own: the integrations app registers one (IntegrationsConfig.ready)."""
+    imported(ws, "Acme")  # never imported anything
+    assert len(import_gaps(ws, D("2026-03-01"), D("2026-03-31"))) == 1
+    with coverage.override(), django_assert_num_queries(0):
+        assert import_gaps(ws, D("2026-03-01"), D("2026-03-31")) == []
+        assert import_gaps_of(ws, [(D("2026-03-01"), D("2026-03-31")), (D("2026-01-01"), D("2026-02-28"))]) == [[], []]
+    assert len(import_gaps(ws, D("2026-03-01"), D("2026-03-31"))) == 1  # restored
+
+
+def test_histories_of_several_providers_merge_by_billing_account(ws):
+    class Fixed:
+        def __init__(self, *histories):
+            self.histories_ = histories
+
+        def histories(self, workspace, filters, low, high):
+            return self.histories_
+
+    b = ImportHistory("Beta", False, [(D("2026-03-01"), D("2026-03-10"))])
+    a = ImportHistory("Alpha", True, [])
+    with coverage.override(Fixed(b), Fixed(a)):
+        assert import_gaps(ws, D("2026-03-01"), D("2026-03-31")) == [
+            Gap("Alpha", D("2026-03-01"), D("2026-03-31"), True),
+            Gap("Beta", D("2026-03-11"), D("2026-03-31"), False),
+        ]
 
 
 # --- on the report page -------------------------------------------------------------------------------

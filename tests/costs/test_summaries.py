@@ -13,16 +13,17 @@ from django.db.models import Case, Q, Value, When
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from vantage.lib.dates import month_start
+import costs.writes
 from costs.dimension_values import read_dimension_values, workspace_dimension_values
 from costs.dimensions import Dimension, dimensions
 from costs.filtersets import CostLineItemFilterSet
 from costs.models import CostDimensionValue, CostLineItem, CostMonthlySummary, CostSummaryState
 from costs.reports import ReportQuery, build_report, summary_safe
 from costs.scoping import workspace_cost_summary, workspace_line_items
-from costs.services import ensure_default_report, rebuild_cost_summaries, refresh_cost_summaries
+from costs.services import ensure_default_report
+from costs.writes import LineItemRow, rebuild_cost_summaries, refresh_cost_summaries, replace_window
 from integrations.services import delete_integration
-from integrations.twilio.ingest import LineItemRow, WindowRows, replace_window
+from vantage.lib.dates import month_start
 
 from .factories import add_costs, item, make_integration
 from .pages import report_query, report_table
@@ -100,11 +101,15 @@ def assert_maintained(*integrations):
         items = CostLineItem.objects.filter(integration=integration)
         expected = {(c, v) for c in ("account_id", "service", "charge_type", "category", "usage_unit")
                     for v in items.values_list(c, flat=True)}  # fmt: skip
-        assert set(CostDimensionValue.objects.filter(integration=integration).values_list("dimension", "value")) == expected
+        stored = CostDimensionValue.objects.filter(integration=integration).values_list("dimension", "value")
+        assert set(stored) == expected
         assert CostSummaryState.objects.get(integration=integration).line_items == items.count()
 
 
-def report(ws, q=Q(), *, use_summary=True, **kw):
+EVERYTHING = Q()
+
+
+def report(ws, q=EVERYTHING, *, use_summary=True, **kw):
     summary = workspace_cost_summary(ws).filter(q) if use_summary else None
     return ReportQuery(workspace_line_items(ws).filter(q), workspace=ws, summary=summary, **kw)
 
@@ -120,7 +125,7 @@ def outcome(query):
     )
 
 
-def assert_same(ws, q=Q(), *, summary_used=True, **kw):
+def assert_same(ws, q=EVERYTHING, *, summary_used=True, **kw):
     """Both paths, same answer; and the summary path read no line item when ``summary_used``."""
     via_items = outcome(report(ws, q, use_summary=False, **kw))
     query = report(ws, q, **kw)
@@ -256,9 +261,13 @@ def test_virtual_tags_use_the_summary_only_on_month_boundaries(ws, data, tags, n
 
 def test_conditions_on_columns_the_summary_does_not_keep_fall_back(ws, data):
     base = workspace_cost_summary(ws)
-    for q in (Q(cost__gt=0), Q(usage=None), Q(date__year=2026), Q(date__gt=date(2026, 1, 15)), Q(date__in=[date(2026, 1, 1)])):
+    unsafe = (Q(cost__gt=0), Q(usage=None), Q(date__year=2026), Q(date__gt=date(2026, 1, 15)),
+              Q(date__in=[date(2026, 1, 1)]))  # fmt: skip
+    for q in unsafe:
         assert not summary_safe(base.filter(q).query.where, CostMonthlySummary), q
-    for q in (Q(date__gt=date(2026, 1, 31)), Q(date__lt=date(2026, 2, 1)), Q(date__range=(date(2026, 1, 1), date(2026, 3, 31)))):
+    safe = (Q(date__gt=date(2026, 1, 31)), Q(date__lt=date(2026, 2, 1)),
+            Q(date__range=(date(2026, 1, 1), date(2026, 3, 31))))  # fmt: skip
+    for q in safe:
         assert summary_safe(base.filter(q).query.where, CostMonthlySummary), q
     assert_same(ws, Q(cost__gt=0), group_by=["service"], bin="month", summary_used=False, **WHOLE)
 
@@ -274,21 +283,19 @@ def test_add_costs_and_a_second_batch_keep_summaries_and_values_in_step(ws, data
 
 
 def window_rows(integration, specs):
-    return WindowRows(
-        line_items=[
-            LineItemRow(integration.pk, integration.account_sid, date.fromisoformat(d), service, category,
-                        "Credit" if Decimal(cost) < 0 else "Usage", category, Decimal(cost), "USD", None, unit, None, "")
-            for d, service, category, cost, unit in specs
-        ]  # fmt: skip
-    )
+    return [
+        LineItemRow(integration.pk, integration.account_sid, date.fromisoformat(d), service, category,
+                    "Credit" if Decimal(cost) < 0 else "Usage", category, Decimal(cost), "USD", None, unit, None, "")
+        for d, service, category, cost, unit in specs
+    ]  # fmt: skip
 
 
 def test_a_reimported_window_replaces_its_months_summaries_and_values(ws, data):
     acme = data.acme
     before = outcome(report(ws, group_by=["service"], bin="month", **WHOLE))
     # Twilio now reports January 10..20 differently: one new category, the rest gone for those days.
-    replace_window(acme, date(2026, 1, 10), date(2026, 1, 20),
-                   window_rows(acme, [("2026-01-12", "Studio", "studio-engagements", "7.77", "Engagements")]))  # fmt: skip
+    studio = ("2026-01-12", "Studio", "studio-engagements", "7.77", "Engagements")
+    replace_window(acme, date(2026, 1, 10), date(2026, 1, 20), window_rows(acme, [studio]))
     assert_maintained(acme, data.beta, data.globex)
     values = workspace_dimension_values(ws)
     assert "Studio" in values["service"] and "engagements" in values["usage_unit"]
@@ -302,15 +309,13 @@ def test_a_reimported_window_replaces_its_months_summaries_and_values(ws, data):
 
 
 def test_a_failed_window_leaves_summaries_as_they_were(ws, data, monkeypatch):
-    import costs.services
-
     acme = data.acme
     before = stored_summaries([acme.pk])
 
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(costs.services, "refresh_cost_summaries", broken)
+    monkeypatch.setattr(costs.writes, "refresh_cost_summaries", broken)
     with pytest.raises(RuntimeError):
         replace_window(acme, date(2026, 1, 1), date(2026, 1, 31), window_rows(acme, []))
     assert stored_summaries([acme.pk]) == before
@@ -431,14 +436,17 @@ def test_virtual_tags_on_the_page(client_for_user, owner, ws, data, date_from, s
     tag = VirtualTag.objects.create(workspace=ws, key="Team")
     VirtualTagValue.objects.create(tag=tag, position=1, name="Messaging", filters=rule("service", "is", "SMS & MMS"),
                                    date_from=date_from, date_to=date(2026, 2, 28))  # fmt: skip
-    VirtualTagValue.objects.create(tag=tag, position=2, name="Shared", filters=rule("billing_account", "is", "Beta Twilio"),
-                                   splits=[{"label": "Team A", "percent": "60"}, {"label": "Team B", "percent": "40"}])  # fmt: skip
+    VirtualTagValue.objects.create(tag=tag, position=2, name="Shared",
+                                   filters=rule("billing_account", "is", "Beta Twilio"),
+                                   splits=[{"label": "Team A", "percent": "60"},
+                                           {"label": "Team B", "percent": "40"}])  # fmt: skip
     VirtualTagValue.objects.create(tag=tag, position=3, name="Voice", filters=rule("category", "contains", "calls"))
     table = compare_pages(client_for_user(owner), ws, {"group_by": ["tag:Team", "service"], "bin": "month"},
                           summary_used=summary_used)  # fmt: skip
     assert {row[0] for row in table["tbody"]} >= {"Messaging", "Team A", "Team B", "Voice", "Not tagged"}
-    filtered = compare_pages(client_for_user(owner), ws, {"group_by": ["service"], "bin": "quarter",
-                                                          "tag": ["Team:Team A"]}, summary_used=summary_used)  # fmt: skip
+    filtered = compare_pages(client_for_user(owner), ws,
+                             {"group_by": ["service"], "bin": "quarter", "tag": ["Team:Team A"]},
+                             summary_used=summary_used)  # fmt: skip
     assert {row[0] for row in filtered["tbody"]} == set(SERVICES)  # Beta's costs, 60% of each
 
 

@@ -70,7 +70,7 @@ def test_connect_watch_progress_and_see_it_on_manage(page, settings, django_user
         assert "Imported" in row.inner_text() and "GBP" in row.inner_text()
 
         # All Resources over the six imported months equals Twilio's billed totalprice
-        from integrations.services import history_range
+        from integrations.twilio.importer import history_range
 
         start, end = history_range()
         page.click("nav.sidenav >> text=Cost Reports")

@@ -1,5 +1,6 @@
 """Ingestion: leaves become line items, roll-ups are skipped, totals reconcile exactly."""
 
+import threading
 from datetime import date
 from decimal import Decimal
 
@@ -18,7 +19,7 @@ from integrations.models import (
     UnclassifiedUsage,
 )
 from integrations.twilio import client as tw
-from integrations.twilio.ingest import ingest_window, month_windows
+from integrations.twilio.importer import WindowPrefetcher, import_range, ingest_window, month_windows
 from tests.fakes.twilio import BASE, DAILY_PATH, error, page, record
 
 pytestmark = pytest.mark.django_db
@@ -60,7 +61,8 @@ def test_leaves_become_line_items_and_rollups_are_skipped(catalog, integration):
     assert BilledTotal.objects.filter(integration=integration).aggregate(s=Sum("amount"))["s"] == Decimal("20.00")
     sms = items.get(date=D1, category="sms-outbound")
     assert (sms.service, sms.charge_type, sms.currency) == ("SMS & MMS", "Usage", "USD")
-    assert (sms.usage, sms.usage_unit, sms.count, sms.count_unit) == (Decimal(500), "segments", Decimal(500), "messages")
+    amounts = (sms.usage, sms.usage_unit, sms.count, sms.count_unit)
+    assert amounts == (Decimal(500), "segments", Decimal(500), "messages")
     assert run.status == RunStatus.SUCCEEDED and run.records_read == 14 and run.line_items_written == 6
     assert run.twilio_total == Decimal("20.00") and run.reconciliation_difference == 0
 
@@ -103,7 +105,9 @@ def test_negative_price_is_a_credit_and_null_price_stays_unknown(catalog, integr
         record("phonenumbers-local", D1, "-2.00", usage="1", count="1", count_unit="phone-numbers"),
         record("lookups", D1, None, usage="3", count="3"),
     ]
-    recs = [r for r in day_records(D1, total="8.00", extra=extra) if not (r["category"] == "lookups" and r["price"] == "0")]
+    recs = [
+        r for r in day_records(D1, total="8.00", extra=extra) if not (r["category"] == "lookups" and r["price"] == "0")
+    ]
     serve([recs])
     ingest_window(integration, D1, D1, client=client_for(integration))
     credit = CostLineItem.objects.get(category="phonenumbers-local")
@@ -176,7 +180,8 @@ def test_month_windows_are_contiguous_and_at_most_a_month():
         (date(2026, 2, 1), date(2026, 2, 28)),
         (date(2026, 3, 1), date(2026, 3, 3)),
     ]
-    assert month_windows(date(2026, 1, 1), date(2026, 3, 3), newest_first=True)[0] == (date(2026, 3, 1), date(2026, 3, 3))
+    newest = month_windows(date(2026, 1, 1), date(2026, 3, 3), newest_first=True)[0]
+    assert newest == (date(2026, 3, 1), date(2026, 3, 3))
     assert month_windows(date(2026, 1, 5), date(2026, 1, 5)) == [(date(2026, 1, 5), date(2026, 1, 5))]
     with pytest.raises(ValueError):
         month_windows(date(2026, 2, 1), date(2026, 1, 1))
@@ -190,7 +195,7 @@ def test_import_range_marks_error_keeps_done_windows_and_resumes(catalog, integr
     responses.get(BASE + DAILY_PATH + "?" + q.format("2026-02-01", "2026-02-28"), json=page(feb))
     responses.get(BASE + DAILY_PATH + "?" + q.format("2026-01-01", "2026-01-31"), status=401, json=error(20003, 401))
     with pytest.raises(tw.CredentialsRejected):
-        services.import_range(integration, date(2026, 1, 1), date(2026, 2, 28), client=client_for(integration))
+        import_range(integration, date(2026, 1, 1), date(2026, 2, 28), client=client_for(integration))
     integration.refresh_from_db()
     assert integration.status == IntegrationStatus.ERROR and "new API key" in integration.status_message
     assert integration.import_windows_done == 1 and integration.import_windows_total == 2
@@ -198,7 +203,7 @@ def test_import_range_marks_error_keeps_done_windows_and_resumes(catalog, integr
 
     responses.reset()
     responses.get(BASE + DAILY_PATH + "?" + q.format("2026-01-01", "2026-01-31"), json=page(jan))
-    result = services.import_range(integration, date(2026, 1, 1), date(2026, 2, 28), client=client_for(integration),
+    result = import_range(integration, date(2026, 1, 1), date(2026, 2, 28), client=client_for(integration),
                                    resume=True)
     assert result.windows_skipped == 1 and len(responses.calls) == 1
     integration.refresh_from_db()
@@ -215,3 +220,38 @@ def test_deleting_an_integration_deletes_its_costs(catalog, integration):
     assert summary["line_items"] == 3 and summary["cost_by_currency"] == {"USD": Decimal("10.00")}
     for model in (CostLineItem, BilledTotal, UnclassifiedUsage, IngestionRun):
         assert not model.objects.exists()
+
+
+@responses.activate
+def test_a_failed_window_stops_the_download_thread(catalog, integration):
+    """Window n+1 downloads on one worker thread while window n is written; a failure stops it."""
+    q = "StartDate={}&EndDate={}&PageSize=1000&IncludeSubaccounts=true"
+    responses.get(BASE + DAILY_PATH + "?" + q.format("2026-03-01", "2026-03-31"), status=401, json=error(20003, 401))
+    for month in ("2026-01", "2026-02"):
+        responses.get(BASE + DAILY_PATH + "?" + q.format(f"{month}-01", f"{month}-{28 if month.endswith('2') else 31}"),
+                      json=page([record("totalprice", date.fromisoformat(f"{month}-03"), "1.00")]))  # fmt: skip
+    with pytest.raises(tw.CredentialsRejected):
+        import_range(integration, date(2026, 1, 1), date(2026, 3, 31), client=client_for(integration))
+    assert not [t for t in threading.enumerate() if t.name.startswith("twilio-prefetch")]
+    assert IngestionRun.objects.get().status == RunStatus.FAILED  # the newest window, recorded; nothing after it
+    assert len(responses.calls) <= 2  # at most the next window was fetched ahead
+
+
+def test_prefetcher_downloads_each_window_once_in_order_on_one_thread():
+    seen = []
+
+    class Client:
+        def iter_daily_pages(self, start, end):
+            seen.append((start, threading.current_thread().name))
+            yield [start]
+            yield [end]
+
+    windows = month_windows(date(2026, 1, 1), date(2026, 3, 31))
+    prefetcher = WindowPrefetcher(Client(), windows)
+    try:
+        assert [list(prefetcher.pages(i)) for i in range(3)] == [[[s], [e]] for s, e in windows]
+    finally:
+        prefetcher.close()
+    assert [s for s, _ in seen] == [s for s, _ in windows]
+    assert len({name for _, name in seen}) == 1 and seen[0][1] != threading.current_thread().name
+    assert not [t for t in threading.enumerate() if t.name.startswith("twilio-prefetch")]

@@ -7,15 +7,14 @@ from decimal import Decimal
 
 import pytest
 from django.db.models import Sum  # noqa: F401
-
-from vantage.lib.money import ExactSum
 from django.urls import reverse
 
 from costs.models import BilledTotal, CostLineItem
-from integrations import services
 from integrations.models import Integration, IntegrationStatus, RunStatus
 from integrations.twilio import client as tw
-from integrations.twilio.sandbox import UNKNOWN_CATEGORIES, Sandbox, serve_in_thread
+from integrations.twilio import importer
+from integrations.twilio.sandbox import UNKNOWN_CATEGORIES, serve_in_thread
+from vantage.lib.money import ExactSum
 
 pytestmark = [pytest.mark.django_db, pytest.mark.sandbox]
 TODAY = date(2026, 11, 27)
@@ -45,7 +44,8 @@ def make_integration(sandbox, ws, kind="main"):
 def assert_reconciles(sandbox, integration, start, end):
     """Per account and day: stored line items == sandbox totalprice; residual == unknown categories only."""
     stored = defaultdict(Decimal)
-    for acct, day, cost in CostLineItem.objects.filter(integration=integration).values_list("account_id", "date", "cost"):
+    items = CostLineItem.objects.filter(integration=integration)
+    for acct, day, cost in items.values_list("account_id", "date", "cost"):
         stored[(acct, day)] += cost or 0
     residual = dict(
         CostLineItem.objects.filter(integration=integration, category="unattributed")
@@ -77,7 +77,7 @@ def test_connect_import_imported_flow(client, owner, ws, sandbox, django_capture
     integration = Integration.objects.get()
     assert integration.status == IntegrationStatus.IMPORTED, integration.status_message
     assert integration.import_windows_done == integration.import_windows_total == 6
-    start, end = services.history_range()
+    start, end = importer.history_range()
     assert integration.runs.filter(status=RunStatus.SUCCEEDED).count() == 6
     assert integration.runs.order_by("started_at", "pk").first().end_date == end  # newest month first
     status = client.get(reverse("integrations:status", args=[integration.pk])).json()
@@ -114,7 +114,7 @@ def test_reconciliation_property_random_seeds_and_ranges(settings, ws, seed):
         integration = make_integration(server.sandbox, ws, kind)
         start = TODAY - timedelta(days=rng.randint(20, 200))
         end = min(TODAY, start + timedelta(days=rng.randint(0, 70)))
-        services.import_range(integration, start, end)
+        importer.import_range(integration, start, end)
         assert assert_reconciles(server.sandbox, integration, start, end) > 0
     finally:
         server.shutdown()
@@ -127,7 +127,7 @@ def test_import_survives_429_and_500_storms(settings, ws):
         integration = make_integration(server.sandbox, ws)
         start, end = date(2026, 9, 1), date(2026, 10, 31)
         client = tw.client_for(integration, max_attempts=12, sleep=lambda s: None)
-        services.import_range(integration, start, end, client=client)
+        importer.import_range(integration, start, end, client=client)
         assert client.retries > 0
         assert assert_reconciles(server.sandbox, integration, start, end) == 61
     finally:
@@ -138,7 +138,8 @@ def test_management_command_imports_and_prints_a_summary(sandbox, ws, capsys):
     from django.core.management import call_command
 
     integration = make_integration(sandbox, ws, "standalone")
-    call_command("ingest_twilio", "--integration", integration.account_name, "--start", "2026-10-01", "--end", "2026-11-27")
+    call_command("ingest_twilio", "--integration", integration.account_name,
+                 "--start", "2026-10-01", "--end", "2026-11-27")  # fmt: skip
     out = capsys.readouterr().out
     assert "Done: 2 windows" in out and "Twilio total" in out
     assert assert_reconciles(sandbox, integration, date(2026, 10, 1), date(2026, 11, 27)) == 58
@@ -151,7 +152,8 @@ def test_management_command_fails_clearly(sandbox, ws):
     with pytest.raises(CommandError, match="No Twilio integration"):
         call_command("ingest_twilio", "--integration", "nope")
     with pytest.raises(CommandError, match="before --start"):
-        call_command("ingest_twilio", "--integration", str(integration.pk), "--start", "2026-05-02", "--end", "2026-05-01")
+        call_command("ingest_twilio", "--integration", str(integration.pk),
+                     "--start", "2026-05-02", "--end", "2026-05-01")  # fmt: skip
     Integration.objects.filter(pk=integration.pk).update(api_secret="wrong")
     with pytest.raises(CommandError, match="20003"):
         call_command("ingest_twilio", "--integration", str(integration.pk), "--start", "2026-11-01")

@@ -5,7 +5,7 @@ import pytest
 import responses
 
 from integrations import tasks
-from integrations.models import Integration, IntegrationStatus, IngestionRun, RunStatus
+from integrations.models import IngestionRun, Integration, IntegrationStatus, RunStatus
 from tests.fakes.twilio import BASE, DAILY_PATH, error
 
 pytestmark = pytest.mark.django_db

@@ -5,10 +5,9 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
-from integrations import services
-from integrations.models import Integration, RunTrigger
+from integrations.models import Integration, Provider, RunTrigger
 from integrations.twilio.client import TwilioError, client_for
-from integrations.twilio.ingest import month_windows
+from integrations.twilio.importer import history_range, import_range, month_windows
 
 
 def parse_day(value: str, name: str) -> date:
@@ -16,6 +15,19 @@ def parse_day(value: str, name: str) -> date:
         return date.fromisoformat(value)
     except ValueError:
         raise CommandError(f"--{name} must be a date like 2026-01-31, not {value!r}.") from None
+
+
+def find_integration(name_or_id: str) -> Integration:
+    """The Twilio integration with this numeric id or (case-insensitive) Account Name."""
+    qs = Integration.objects.filter(provider=Provider.TWILIO)
+    if str(name_or_id).isdigit():
+        found = qs.filter(pk=int(name_or_id)).first()
+        if found:
+            return found
+    found = qs.filter(account_name__iexact=str(name_or_id)).first()
+    if found is None:
+        raise CommandError(f"No Twilio integration named or numbered {name_or_id!r}.")
+    return found
 
 
 class Command(BaseCommand):
@@ -28,11 +40,8 @@ class Command(BaseCommand):
         parser.add_argument("--resume", action="store_true", help="Skip windows already done in this import")
 
     def handle(self, *args, integration, start, end, resume, **options):
-        try:
-            target = services.find_integration(integration)
-        except Integration.DoesNotExist as exc:
-            raise CommandError(str(exc)) from None
-        default_start, default_end = services.history_range()
+        target = find_integration(integration)
+        default_start, default_end = history_range()
         start_day = parse_day(start, "start") if start else default_start
         end_day = parse_day(end, "end") if end else default_end
         if end_day < start_day:
@@ -64,7 +73,7 @@ class Command(BaseCommand):
         try:
             windows = month_windows(start_day, end_day, newest_first=True)
             wrapped_on_window = _window_announcer(windows, state, on_window)
-            result = services.import_range(
+            result = import_range(
                 target,
                 start_day,
                 end_day,
