@@ -79,7 +79,7 @@ def _digest(*parts) -> bytes:
 
 
 def _hex(n: int, *parts) -> str:
-    return hashlib.sha256("|".join(str(p) for p in parts).encode()).hexdigest()[:n]
+    return _digest(*parts).hex()[:n]
 
 
 def _error_body(status: int, code: int, message: str) -> dict:
