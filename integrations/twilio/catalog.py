@@ -11,6 +11,8 @@ import csv
 from dataclasses import dataclass
 from pathlib import Path
 
+from integrations.models import TwilioUsageCategory
+
 CATALOG_FILE = Path(__file__).with_name("catalog.csv")
 TOTAL_CATEGORY = "totalprice"
 
@@ -32,8 +34,6 @@ def read_catalog_file(path: Path = CATALOG_FILE) -> list[dict]:
 
 def sync_catalog_from_file(path: Path = CATALOG_FILE) -> tuple[int, int]:
     """Insert new categories and refresh rows operators have not overridden. Returns (created, updated)."""
-    from integrations.models import TwilioUsageCategory
-
     rows = read_catalog_file(path)
     existing = {c.name: c for c in TwilioUsageCategory.objects.all()}
     to_create, to_update = [], []
@@ -59,8 +59,6 @@ def sync_catalog_from_file(path: Path = CATALOG_FILE) -> tuple[int, int]:
 
 def load_catalog() -> dict[str, CategoryInfo]:
     """The catalog as ingestion sees it right now (one query)."""
-    from integrations.models import TwilioUsageCategory
-
     catalog = {
         name: CategoryInfo(service, role)
         for name, service, role in TwilioUsageCategory.objects.values_list("name", "service", "role")

@@ -3,8 +3,9 @@
 * GET only. The session refuses every other method, so no code path can change a customer's account.
 * HTTP Basic with the API Key SID and secret; the Account SID in the path; the base URL from
   ``TWILIO_API_BASE_URL``.
-* Retries 429, 5xx and connection errors with exponential backoff and full jitter, honouring
-  ``Retry-After``, bounded both in attempts and in total waiting time.
+* Retries are urllib3's ``Retry`` mounted on the session: 429, 5xx and connection errors, GET only,
+  exponential backoff with jitter, honouring ``Retry-After``, bounded in attempts and (``BoundedRetry``)
+  in total waiting time. The final answer is then turned into a typed error (``errors.py``).
 * Errors are typed and their messages name Twilio's error code and what to do. They never contain
   the secret, the Authorization header or the response body.
 """
@@ -12,74 +13,42 @@
 from __future__ import annotations
 
 import logging
-import random
 import re
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Iterator
 
 import requests
 from django.conf import settings
+from requests.adapters import HTTPAdapter
+from urllib3.exceptions import MaxRetryError, ReadTimeoutError, ResponseError
+from urllib3.util.retry import Retry
+
+from .errors import (
+    AccountNotFound,
+    CredentialsRejected,
+    MalformedResponse,
+    RateLimited,
+    ReadOnlyViolation,
+    RequestRejected,
+    TransientError,
+    TwilioError,
+    error_for_status,
+)
+
+__all__ = [
+    "AccountNotFound", "BoundedRetry", "CredentialsRejected", "MalformedResponse", "PageStats", "RateLimited",
+    "ReadOnlySession", "ReadOnlyViolation", "RequestRejected", "TransientError", "TwilioClient", "TwilioError",
+    "UsageRecord", "client_for", "parse_date", "parse_decimal", "parse_record",
+]
 
 log = logging.getLogger(__name__)
 
 API_VERSION = "2010-04-01"
 PAGE_SIZE = 1000
-SID_RE = {"account": re.compile(r"^AC[0-9a-fA-F]{32}$"), "key": re.compile(r"^SK[0-9a-fA-F]{32}$")}
 _NUMBER_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
-
-
-# --- errors ---------------------------------------------------------------------------------------
-
-
-class TwilioError(Exception):
-    """Base class. ``retryable`` says whether trying again later can help."""
-
-    retryable = False
-    default_message = "Twilio returned an error."
-
-    def __init__(self, message: str | None = None, *, code: int | None = None, status: int | None = None):
-        self.code = code
-        self.status = status
-        super().__init__(message or self.default_message)
-
-
-class CredentialsRejected(TwilioError):
-    default_message = (
-        "Twilio rejected this API key and secret (error 20003). Check that the API Key SID and secret "
-        "are copied exactly and that the key has not been deleted, or create a new key in the Twilio console."
-    )
-
-
-class AccountNotFound(TwilioError):
-    default_message = (
-        "Twilio says this API key cannot read that Account SID (error 20404). Check the Account SID, and "
-        "that the key was created in that account (or in its main account)."
-    )
-
-
-class RateLimited(TwilioError):
-    retryable = True
-    default_message = "Twilio kept answering 'too many requests' (error 20429). Try again in a few minutes."
-
-
-class TransientError(TwilioError):
-    retryable = True
-    default_message = "Twilio could not be reached or had a temporary problem. Try again in a few minutes."
-
-
-class MalformedResponse(TwilioError):
-    default_message = "Twilio returned a response this app cannot read. Try again later; contact support if it persists."
-
-
-class RequestRejected(TwilioError):
-    default_message = "Twilio rejected the request."
-
-
-class ReadOnlyViolation(RuntimeError):
-    """Raised before any byte is sent when code tries a method other than GET."""
 
 
 # --- records --------------------------------------------------------------------------------------
@@ -170,6 +139,51 @@ class ReadOnlySession(requests.Session):
         return super().send(request, **kwargs)
 
 
+RETRY_STATUSES = frozenset({429, *range(500, 600)})
+
+
+class BoundedRetry(Retry):
+    """urllib3's ``Retry``, also bounded in total waiting time, with an injectable sleep and a callback.
+
+    ``Retry`` bounds the attempts and each wait (``backoff_max``) but not their sum, and a server may ask
+    for long waits with ``Retry-After``. Each wait is chosen once, in ``increment()`` (where urllib3 decides
+    to retry): the larger of the jittered backoff and ``Retry-After``. If it would take the total past
+    ``max_total_wait``, the retries end there and the caller gets the last answer. ``sleep()``, which
+    urllib3 calls next, waits exactly that long.
+    """
+
+    RETRY_AFTER_STATUS_CODES = frozenset({429, 503})
+
+    def __init__(self, *args, max_total_wait: float = 120.0, waited: float = 0.0, wait: float = 0.0,
+                 sleep=time.sleep, on_retry=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.max_total_wait = max_total_wait
+        self.waited = waited  # seconds waited in this request's retries, the coming wait included
+        self.wait = wait  # seconds to wait before the next attempt
+        self.sleep_fn = sleep
+        self.on_retry = on_retry
+
+    def new(self, **kw):
+        carried = {"max_total_wait": self.max_total_wait, "waited": self.waited, "wait": self.wait,
+                   "sleep": self.sleep_fn, "on_retry": self.on_retry}
+        return super().new(**{**carried, **kw})
+
+    def increment(self, method=None, url=None, response=None, error=None, _pool=None, _stacktrace=None):
+        retry = super().increment(method=method, url=url, response=response, error=error, _pool=_pool,
+                                  _stacktrace=_stacktrace)  # raises MaxRetryError once the attempts are spent
+        wait = retry.get_backoff_time()
+        if response is not None and self.respect_retry_after_header:
+            wait = max(wait, retry.get_retry_after(response) or 0.0)
+        if self.waited + wait > self.max_total_wait:
+            raise MaxRetryError(_pool, url, error or ResponseError("retrying would wait longer than allowed"))
+        if self.on_retry is not None:
+            self.on_retry(url, type(error).__name__ if error else f"HTTP {response.status}", wait)
+        return retry.new(waited=self.waited + wait, wait=wait)
+
+    def sleep(self, response=None):
+        self.sleep_fn(self.wait)
+
+
 def _error_code(response) -> int | None:
     try:
         body = response.json()
@@ -179,14 +193,28 @@ def _error_code(response) -> int | None:
     return code if isinstance(code, int) else None
 
 
-def _retry_after(response) -> float | None:
-    value = response.headers.get("Retry-After")
-    if value is None:
-        return None
+def _json_object(response, resource: str) -> dict:
     try:
-        return max(0.0, float(value))
+        body = response.json()
     except ValueError:
-        return None
+        raise MalformedResponse(
+            f"Twilio returned a response that is not valid JSON for {resource} (HTTP 200). "
+            "Try again later; contact support if it persists.",
+            status=200,
+        ) from None
+    if not isinstance(body, dict):
+        raise MalformedResponse(f"Twilio returned an unexpected JSON shape for {resource}.", status=200)
+    return body
+
+
+def _read_timed_out(exc: requests.ConnectionError) -> bool:
+    """A read timeout that outlasted the retries reaches requests as a ConnectionError: look inside."""
+    reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    return isinstance(reason, ReadTimeoutError)
+
+
+def _resource(path_or_url: str) -> str:
+    return path_or_url.rsplit("/", 1)[-1].split("?", 1)[0]
 
 
 @dataclass
@@ -209,6 +237,7 @@ class TwilioClient:
         max_attempts: int = 6,
         max_total_wait: float = 120.0,
         backoff_base: float = 0.5,
+        backoff_jitter: float = 1.0,
         backoff_cap: float = 30.0,
         timeout: tuple[float, float] = (5.0, 60.0),
         sleep=time.sleep,
@@ -216,15 +245,26 @@ class TwilioClient:
         self._auth = (api_key_sid, api_secret)
         self.account_sid = account_sid
         self.base_url = (base_url or settings.TWILIO_API_BASE_URL).rstrip("/")
-        self._session = session or ReadOnlySession()
-        self.max_attempts = max_attempts
-        self.max_total_wait = max_total_wait
-        self.backoff_base = backoff_base
-        self.backoff_cap = backoff_cap
         self.timeout = timeout
-        self._sleep = sleep
         self.requests_sent = 0
         self.retries = 0
+        retry = BoundedRetry(
+            total=max_attempts - 1,
+            allowed_methods=frozenset({"GET"}),
+            status_forcelist=RETRY_STATUSES,
+            backoff_factor=backoff_base,
+            backoff_jitter=backoff_jitter,
+            backoff_max=backoff_cap,
+            respect_retry_after_header=True,
+            raise_on_status=False,  # the last answer comes back and is turned into a typed error below
+            max_total_wait=max_total_wait,
+            sleep=sleep,
+            on_retry=self._count_retry,
+        )
+        self._session = session or ReadOnlySession()
+        adapter = HTTPAdapter(max_retries=retry)
+        self._session.mount("https://", adapter)
+        self._session.mount("http://", adapter)
 
     def __repr__(self):  # never the secret
         return f"<TwilioClient account=…{self.account_sid[-4:]} base={self.base_url}>"
@@ -238,77 +278,28 @@ class TwilioClient:
         return f"{self._account_prefix}Usage/Records/{resource}.json"
 
     # transport
+    def _count_retry(self, url: str | None, cause: str, wait: float) -> None:
+        self.retries += 1
+        self.requests_sent += 1
+        log.info("Twilio %s for %s; retry %d in %.1fs", cause, _resource(url or ""), self.retries, wait)
+
     def _get_json(self, path: str, params: dict | None = None, *, on_404=AccountNotFound) -> dict:
         if not path.startswith(self._account_prefix):
             # next_page_uri must stay on this account's API: never send credentials elsewhere.
             raise MalformedResponse("Twilio sent a next page link outside this account's usage API.")
-        url = self.base_url + path
-        resource = path.rsplit("/", 1)[-1].split("?", 1)[0]
-        waited = 0.0
-        attempt = 0
-        while True:
-            attempt += 1
-            error: TwilioError
-            delay_hint = None
-            try:
-                self.requests_sent += 1
-                response = self._session.get(url, params=params, auth=self._auth, timeout=self.timeout)
-            except ReadOnlyViolation:
-                raise
-            except requests.Timeout:
-                error = TransientError(f"Twilio did not answer in time ({resource}). Try again in a few minutes.")
-            except requests.ConnectionError:
-                error = TransientError(
-                    f"Could not connect to Twilio at {self.base_url}. Check the network and try again."
-                )
-            else:
-                status = response.status_code
-                if status == 200:
-                    try:
-                        body = response.json()
-                    except ValueError:
-                        raise MalformedResponse(
-                            f"Twilio returned a response that is not valid JSON for {resource} (HTTP 200). "
-                            "Try again later; contact support if it persists.",
-                            status=200,
-                        ) from None
-                    if not isinstance(body, dict):
-                        raise MalformedResponse(f"Twilio returned an unexpected JSON shape for {resource}.", status=200)
-                    return body
-                code = _error_code(response)
-                if status == 401 or code == 20003:
-                    raise CredentialsRejected(code=code or 20003, status=status)
-                if status == 404:
-                    raise on_404(code=code or 20404, status=status)
-                if status == 429:
-                    error = RateLimited(code=code or 20429, status=status)
-                    delay_hint = _retry_after(response)
-                elif status >= 500:
-                    error = TransientError(
-                        f"Twilio had a temporary problem (HTTP {status}, error {code or 20500}). "
-                        "Try again in a few minutes.",
-                        code=code or 20500,
-                        status=status,
-                    )
-                    delay_hint = _retry_after(response)
-                else:
-                    raise RequestRejected(
-                        f"Twilio rejected the request for {resource} (HTTP {status}, error {code or 'unknown'}). "
-                        "Contact support with this error code.",
-                        code=code,
-                        status=status,
-                    )
-            if attempt >= self.max_attempts:
-                raise error
-            delay = random.uniform(0, min(self.backoff_cap, self.backoff_base * 2 ** (attempt - 1)))
-            if delay_hint is not None:
-                delay = max(delay, delay_hint)
-            if waited + delay > self.max_total_wait:
-                raise error
-            log.info("Twilio %s for %s; retry %d in %.1fs", error.__class__.__name__, resource, attempt, delay)
-            self.retries += 1
-            self._sleep(delay)
-            waited += delay
+        resource = _resource(path)
+        self.requests_sent += 1
+        try:  # urllib3 retries inside this call (BoundedRetry); what comes out is the final outcome
+            response = self._session.get(self.base_url + path, params=params, auth=self._auth, timeout=self.timeout)
+        except requests.Timeout:
+            raise TransientError.timed_out(resource) from None
+        except requests.ConnectionError as exc:
+            if _read_timed_out(exc):
+                raise TransientError.timed_out(resource) from None
+            raise TransientError.unreachable(self.base_url) from None
+        if response.status_code != 200:
+            raise error_for_status(response.status_code, _error_code(response), resource, on_404=on_404)
+        return _json_object(response, resource)
 
     # API
     def check_credentials(self) -> None:

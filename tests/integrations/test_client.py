@@ -10,6 +10,7 @@ import responses
 from responses import matchers
 
 from integrations.twilio import client as tw
+from integrations.twilio.sandbox import serve_in_thread
 from tests.fakes.twilio import ACCOUNT, BASE, DAILY_PATH, KEY, TODAY_PATH, error, page, record, secret
 
 
@@ -19,7 +20,22 @@ def secret_value():
 
 
 @pytest.fixture
-def make_client(secret_value):
+def sleep_between_retries_as_urllib3_does(monkeypatch):
+    """`responses` replays urllib3's ``Retry.increment()`` but never the ``Retry.sleep()`` urllib3's connection
+    pool calls right after it: call it here, so the waits the client takes reach the test's ``sleep``.
+    (``test_real_urllib3_sleeps_retry_after`` checks the same over real sockets, without `responses`.)"""
+    increment = tw.BoundedRetry.increment
+
+    def increment_then_sleep(self, *args, **kwargs):
+        retry = increment(self, *args, **kwargs)
+        retry.sleep(kwargs.get("response"))
+        return retry
+
+    monkeypatch.setattr(tw.BoundedRetry, "increment", increment_then_sleep)
+
+
+@pytest.fixture
+def make_client(secret_value, sleep_between_retries_as_urllib3_does):
     def build(**kw):
         kw.setdefault("sleep", lambda s: None)
         kw.setdefault("base_url", BASE)
@@ -171,6 +187,33 @@ def test_connection_refused_over_real_sockets(secret_value):
                         max_attempts=2)
     with pytest.raises(tw.TransientError):
         c.check_credentials()
+    assert c.retries == 1 and c.requests_sent == 2
+
+
+def test_real_urllib3_sleeps_retry_after(secret_value):
+    """Over real sockets (no `responses`): urllib3 retries, waits what Retry-After asks, then gives up typed."""
+    server, base_url = serve_in_thread(seed=1, fail_429_rate=1.0)  # every answer: 429 with Retry-After: 1
+    try:
+        slept = []
+        c = tw.TwilioClient(KEY, secret_value, ACCOUNT, base_url=base_url, sleep=slept.append, max_attempts=3)
+        with pytest.raises(tw.RateLimited):
+            c.check_credentials()
+        assert server.sandbox.request_count == 3 and c.requests_sent == 3 and c.retries == 2
+        assert len(slept) == 2 and slept[0] == 1.0 and all(1.0 <= s <= 30 for s in slept)
+    finally:
+        server.shutdown()
+
+
+def test_read_timeouts_are_retried_then_transient(secret_value):
+    server, base_url = serve_in_thread(seed=1, latency=0.5)  # answers after the client stopped waiting
+    try:
+        c = tw.TwilioClient(KEY, secret_value, ACCOUNT, base_url=base_url, sleep=lambda s: None, max_attempts=2,
+                            timeout=(5, 0.1))
+        with pytest.raises(tw.TransientError, match="did not answer in time"):
+            c.check_credentials()
+        assert c.retries == 1
+    finally:
+        server.shutdown()
 
 
 @responses.activate

@@ -40,6 +40,7 @@ from integrations.twilio.sandbox import (
 pytestmark = pytest.mark.sandbox
 
 ROOT = Path(__file__).resolve().parents[2]
+SANDBOX_PACKAGE = ROOT / "integrations" / "twilio" / "sandbox"
 REFERENCE = Path(os.environ.get("TWILIO_REFERENCE_DIR", "/work/shared/reference"))
 SPEC_PATH = REFERENCE / "twilio_api_v2010_usage.openapi.json"
 TSV_PATH = REFERENCE / "twilio_usage_categories.tsv"
@@ -231,8 +232,8 @@ def test_every_endpoint_matches_the_openapi_schema(http, server, main, spec, sub
 
 def test_as_of_is_the_current_time(http, server, main):
     rec = get(http, server, main, "/Today", {"PageSize": 1}).json()["usage_records"][0]
-    as_of = dt.datetime.strptime(rec["as_of"], "%Y-%m-%dT%H:%M:%S+00:00").replace(tzinfo=dt.timezone.utc)
-    assert abs((dt.datetime.now(dt.timezone.utc) - as_of).total_seconds()) < 60
+    as_of = dt.datetime.strptime(rec["as_of"], "%Y-%m-%dT%H:%M:%S+00:00").replace(tzinfo=dt.UTC)
+    assert abs((dt.datetime.now(dt.UTC) - as_of).total_seconds()) < 60
 
 
 def test_error_responses_have_twilio_shape(http, server, main, creds, spec):
@@ -351,7 +352,7 @@ def test_rollups_are_exact_sums_and_totalprice_is_the_sum_of_leaves(http, server
         for rec in records:
             days.setdefault(rec["start_date"], {})[rec["category"]] = rec
         assert len(days) == (end - start).days + 1
-        for day, recs in days.items():
+        for recs in days.values():
             assert set(recs) == sbx.ALL_CATEGORIES
             assert_rollups_exact(recs)
             unknown_prices = [Decimal(recs[c]["price"]) for c in UNKNOWN_CATEGORIES]
@@ -419,7 +420,7 @@ def test_subaccounts_roll_into_the_main_account(http, server, main, subs):
     own, _ = fetch_all(http, server, main, "/Daily", {**params, "IncludeSubaccounts": "false"})
     sub_records = [fetch_all(http, server, s, "/Daily", params)[0] for s in subs]  # each with its own key
     assert {r["account_sid"] for r in with_subs} == {r["account_sid"] for r in own} == {main["account_sid"]}
-    for s, recs in zip(subs, sub_records):
+    for s, recs in zip(subs, sub_records, strict=True):
         assert {r["account_sid"] for r in recs} == {s["account_sid"]}
         # the main key reads its subaccounts too
         via_main, _ = fetch_all(http, server, main, "/Daily", params, as_account=s["account_sid"])
@@ -583,10 +584,11 @@ def test_fault_injection_and_latency():
 
 
 def test_sandbox_module_imports_without_django():
-    path = ROOT / "integrations" / "twilio" / "sandbox.py"
+    path = SANDBOX_PACKAGE / "__init__.py"
     code = (
         "import importlib.util, sys\n"
-        f"spec = importlib.util.spec_from_file_location('standalone_sandbox', {str(path)!r})\n"
+        f"spec = importlib.util.spec_from_file_location('standalone_sandbox', {str(path)!r},\n"
+        f"    submodule_search_locations=[{str(SANDBOX_PACKAGE)!r}])\n"
         "m = importlib.util.module_from_spec(spec); sys.modules[spec.name] = m; spec.loader.exec_module(m)\n"
         "assert not [k for k in sys.modules if k == 'django' or k.startswith('django.')], 'django imported'\n"
         "assert m.Sandbox(seed=1).credentials()\n"
@@ -596,7 +598,8 @@ def test_sandbox_module_imports_without_django():
 
 
 def test_credentials_are_derived_not_written_in_the_source():
-    source = (ROOT / "integrations" / "twilio" / "sandbox.py").read_text()
+    source = "".join(path.read_text() for path in sorted(SANDBOX_PACKAGE.glob("*.py")))
+    assert "class Sandbox" in source and "PRODUCTS" in source
     creds = Sandbox(seed=1).credentials()
     assert [c["kind"] for c in creds] == ["main", "subaccount", "subaccount", "standalone"]
     assert [c["currency"] for c in creds] == ["usd", "usd", "usd", "gbp"]
