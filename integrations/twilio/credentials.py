@@ -6,27 +6,12 @@ next to the field); the live check raises ``CredentialsProblem`` naming the fiel
 
 from __future__ import annotations
 
-import re
-
 from django.core.exceptions import ValidationError
 
 from ..models import Integration, Provider
-from .client import AccountNotFound, CredentialsRejected, RateLimited, TransientError, TwilioClient, TwilioError
-
-KEY_RE = re.compile(r"^SK[0-9a-fA-F]{32}$")
-ACCOUNT_RE = re.compile(r"^AC[0-9a-fA-F]{32}$")
-
-MSG_KEY_FORMAT = "An API Key SID is “SK” followed by 32 hexadecimal characters (0-9, a-f)."
-MSG_ACCOUNT_FORMAT = "An Account SID is “AC” followed by 32 hexadecimal characters (0-9, a-f)."
-MSG_REJECTED = (
-    "Twilio rejected this API key and secret (error 20003). Check that both are copied exactly and that the "
-    "key has not been deleted, or create a new Standard key in the Twilio console."
-)
-MSG_NOT_FOUND = (
-    "This API key cannot read that Account SID (error 20404). Check the Account SID, and create the key in "
-    "that account or in its main account."
-)
-MSG_UNREACHABLE = "Twilio could not be reached just now, so nothing was saved. Please try again in a minute."
+from .client import TwilioClient
+from .errors import TwilioError
+from .sids import validate_account_sid, validate_api_key_sid
 
 
 class CredentialsProblem(Exception):
@@ -39,16 +24,14 @@ class CredentialsProblem(Exception):
 
 def clean_api_key_sid(value: str) -> str:
     value = (value or "").strip()
-    if not KEY_RE.match(value):
-        raise ValidationError(MSG_KEY_FORMAT)
+    validate_api_key_sid(value)
     return value
 
 
 def clean_account_sid(value: str) -> str:
     """A well-formed Account SID that no Twilio integration has connected yet."""
     value = (value or "").strip()
-    if not ACCOUNT_RE.match(value):
-        raise ValidationError(MSG_ACCOUNT_FORMAT)
+    validate_account_sid(value)
     existing = Integration.objects.filter(provider=Provider.TWILIO, account_sid__iexact=value).first()
     if existing is not None:
         raise ValidationError(
@@ -73,11 +56,5 @@ def check_credentials(api_key_sid: str, api_secret: str, account_sid: str) -> No
     client = TwilioClient(api_key_sid, api_secret, account_sid, max_attempts=3, max_total_wait=10, timeout=(5, 15))
     try:
         client.check_credentials()
-    except CredentialsRejected:
-        raise CredentialsProblem("api_secret", MSG_REJECTED) from None
-    except AccountNotFound:
-        raise CredentialsProblem("account_sid", MSG_NOT_FOUND) from None
-    except (TransientError, RateLimited):
-        raise CredentialsProblem(None, MSG_UNREACHABLE) from None
-    except TwilioError as exc:
-        raise CredentialsProblem(None, f"Twilio did not accept the check: {exc}") from None
+    except TwilioError as exc:  # the wording and the field at fault live with the error (twilio/errors.py)
+        raise CredentialsProblem(exc.field, exc.during_check) from None

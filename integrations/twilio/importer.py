@@ -35,7 +35,7 @@ from integrations.models import (
 from vantage.lib.dates import add_months, month_start, utc_today
 
 from .catalog import CategoryInfo, load_catalog
-from .client import CredentialsRejected, PageStats, TwilioClient, TwilioError, UsageRecord, client_for
+from .client import PageStats, TwilioClient, TwilioError, UsageRecord, client_for
 from .ingest import WindowRows, build_rows
 
 log = logging.getLogger(__name__)
@@ -71,12 +71,8 @@ def month_windows(start: date, end: date, *, newest_first: bool = False) -> list
 
 
 def error_message_for(exc: TwilioError) -> str:
-    if isinstance(exc, CredentialsRejected):
-        return (
-            "Twilio rejected this integration's API key (error 20003). Create a new API key in the Twilio console "
-            "and enter it under Edit credentials. Costs already imported are kept."
-        )
-    return f"{exc} Costs already imported are kept."
+    """An integration's status after an import stopped on ``exc`` (the wording lives in twilio/errors.py)."""
+    return f"{exc.during_import} Costs already imported are kept."
 
 
 # --- one window -----------------------------------------------------------------------------------------
