@@ -1,5 +1,8 @@
 """Core models every app shares: workspaces and who belongs to them."""
 
+import hashlib
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
@@ -92,15 +95,11 @@ class ApiToken(models.Model):
 
     @staticmethod
     def hash(raw: str) -> str:
-        import hashlib
-
         return hashlib.sha256(raw.encode()).hexdigest()
 
     @classmethod
     def issue(cls, user, name: str) -> tuple["ApiToken", str]:
         """Create a token; returns (token, raw value). The raw value is never stored."""
-        import secrets
-
         raw = cls.PREFIX + secrets.token_urlsafe(32)
         token = cls.objects.create(user=user, name=name or "API token", key_hash=cls.hash(raw), hint=raw[:10])
         return token, raw

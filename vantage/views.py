@@ -1,9 +1,11 @@
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
+from django.views.defaults import page_not_found
+from django.views.defaults import server_error as default_server_error
 
 from .models import ApiToken
 from .workspaces import switch_workspace
@@ -50,19 +52,11 @@ def api_tokens(request):
 def not_found(request, exception=None):
     """404: JSON in the API's error shape under /api/, the usual page elsewhere."""
     if request.path.startswith("/api/"):
-        from django.http import JsonResponse
-
         return JsonResponse({"errors": [{"field": None, "message": "Not found."}]}, status=404)
-    from django.views.defaults import page_not_found
-
     return page_not_found(request, exception)
 
 
 def server_error(request):
     if request.path.startswith("/api/"):
-        from django.http import JsonResponse
-
         return JsonResponse({"errors": [{"field": None, "message": "Internal error; it has been logged."}]}, status=500)
-    from django.views.defaults import server_error as default
-
-    return default(request)
+    return default_server_error(request)

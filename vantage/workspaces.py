@@ -1,5 +1,6 @@
 """The current workspace: kept in the session, always one the person belongs to."""
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from .models import Workspace
@@ -38,8 +39,6 @@ def require_workspace(request):
 
 def require_editor(request):
     """The current workspace, if the person may change things in it (owner or editor)."""
-    from django.core.exceptions import PermissionDenied
-
     ws = require_workspace(request)
     if not ws.can_edit(request.user):
         raise PermissionDenied("Viewers can look but not change anything in this workspace.")

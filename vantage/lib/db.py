@@ -32,6 +32,7 @@ from contextlib import contextmanager
 
 from django.conf import settings
 from django.db import connections, transaction
+from psycopg.pq import TransactionStatus
 
 
 def _set(connection, names, values) -> tuple:
@@ -71,7 +72,5 @@ def planner_settings(using: str = "default", *, opaque_groups: bool = False):
 
 
 def _usable(connection) -> bool:
-    from psycopg.pq import TransactionStatus
-
     raw = connection.connection
     return raw is not None and not raw.closed and raw.info.transaction_status == TransactionStatus.INTRANS
