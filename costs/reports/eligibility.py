@@ -58,20 +58,33 @@ def _month_aligned(lookup: Lookup) -> bool:
     return False  # exact, in, year, ...: days inside a month
 
 
-def _has_outer_refs(node) -> bool:
-    if isinstance(node, (ResolvedOuterRef, OuterRef)):
-        return True
+def _parts(node) -> list:
+    """The nodes directly inside a resolved condition, expression or subquery (none for a plain value)."""
     if isinstance(node, Query):
-        return _has_outer_refs(node.where) or any(_has_outer_refs(a) for a in node.annotations.values())
+        return [node.where, *node.annotations.values()]
     if isinstance(node, WhereNode):
-        return any(_has_outer_refs(c) for c in node.children)
+        return node.children
     if isinstance(node, Lookup):
-        return _has_outer_refs(node.lhs) or _has_outer_refs(node.rhs)
+        return [node.lhs, node.rhs]
     if isinstance(node, (list, tuple)):
-        return any(_has_outer_refs(n) for n in node)
+        return list(node)
     if hasattr(node, "get_source_expressions"):
-        return any(_has_outer_refs(e) for e in node.get_source_expressions())
-    return False
+        return node.get_source_expressions()
+    return []
+
+
+def _outer_safe(node, model) -> bool:
+    """Inside a subquery: no correlation with a column of ``model`` the summary does not keep.
+
+    Once the outer query resolves a subquery, Django turns its ``OuterRef``s into plain ``Col``s of the
+    outer model (a ``ResolvedOuterRef`` remains only in a subquery not yet resolved), so every ``Col`` of
+    ``model`` in it must be a kept column. Conservative: the subquery's own columns of ``model`` (a
+    subquery over the summary itself) count too."""
+    if isinstance(node, (ResolvedOuterRef, OuterRef)):
+        return False
+    if isinstance(node, Col):
+        return node.target.model is not model or node.target.name in SUMMARY_KEY_FIELDS
+    return all(_outer_safe(part, model) for part in _parts(node))
 
 
 def summary_safe(node, model) -> bool:
@@ -80,24 +93,17 @@ def summary_safe(node, model) -> bool:
     not known to be safe is not."""
     if node is None:
         return True
-    if isinstance(node, WhereNode):
-        return all(summary_safe(c, model) for c in node.children)
     if isinstance(node, Lookup):
         lhs = node.lhs
         if isinstance(lhs, Col) and lhs.target.model is model and lhs.target.name == "date":
             return _month_aligned(node)
-        return summary_safe(lhs, model) and summary_safe(node.rhs, model)
     if isinstance(node, Col):
         return node.target.model is not model or node.target.name in SUMMARY_KEY_FIELDS
     if isinstance(node, Query):  # a subquery (e.g. the workspace's integrations): fine unless correlated
-        return not _has_outer_refs(node)
+        return _outer_safe(node, model)
     if isinstance(node, (ResolvedOuterRef, OuterRef)):
         return False
-    if isinstance(node, (list, tuple)):
-        return all(summary_safe(n, model) for n in node)
-    if hasattr(node, "get_source_expressions"):
-        return all(summary_safe(e, model) for e in node.get_source_expressions())
-    return True  # a plain value
+    return all(summary_safe(part, model) for part in _parts(node))  # a plain value has no parts: safe
 
 
 def filters_safe(rows: QuerySet) -> bool:
