@@ -92,6 +92,10 @@ class ReportQuery:
         """What identifies one group row: the group values, the currency and (usage) the unit."""
         return [*self.aliases, "currency", *(["unit"] if self.usage_mode else [])]
 
+    def labels(self, groups: tuple) -> list[str]:
+        """A group's values as the page and the CSV show them, one per grouping."""
+        return [dim.display(value) for dim, value in zip(self.dimensions, groups, strict=True)]
+
     def columns(self) -> list[date | None]:
         """The table's columns: bin starts, or a single total column when cumulative."""
         return [None] if self.cumulative else bins(self.start, self.end, self.bin)
