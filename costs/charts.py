@@ -247,11 +247,17 @@ def _x_axis(data: ChartData, f: _Frame) -> list[str]:
     return parts
 
 
+def _value_title(data: ChartData, series: Series, i: int) -> str:
+    """What hovering a bar or a point shows: the series, the bin and the value."""
+    value = series.values[i]
+    return f"<title>{escape(f'{series.label} · {data.x_titles[i]}: {data.fmt(value)} {data.unit}')}</title>"
+
+
 def _bars(data: ChartData, f: _Frame) -> list[str]:
     """Stacked bars: positive values up from zero, negative ones down, each with its value as title."""
     parts = []
     width = max(f.band * 0.7, 1.0)
-    for i, label in enumerate(data.x_titles):
+    for i in range(len(data.x_titles)):
         x = LEFT + f.band * i + (f.band - width) / 2
         up, down = 0.0, 0.0
         for s in data.series:
@@ -266,10 +272,9 @@ def _bars(data: ChartData, f: _Frame) -> list[str]:
                 up = top_v
             else:
                 down = top_v
-            title = f"{escape(s.label)} · {escape(label)}: {escape(data.fmt(v))} {escape(data.unit)}"
             parts.append(
                 f'<rect x="{x:.1f}" y="{y1:.1f}" width="{width:.1f}" height="{max(y2 - y1, 0.5):.1f}" '
-                f'fill="{s.color}"><title>{title}</title></rect>'
+                f'fill="{s.color}">{_value_title(data, s, i)}</rect>'
             )
     return parts
 
@@ -284,12 +289,11 @@ def _lines(data: ChartData, f: _Frame) -> list[str]:
             f"<title>{escape(s.label)}</title></polyline>"
         )
         if f.n <= 120:
-            for i, v in enumerate(s.values):
-                title = f"{s.label} · {data.x_titles[i]}: {data.fmt(v)} {data.unit}"
-                parts.append(
-                    f'<circle cx="{f.x(i):.1f}" cy="{f.y(_num(v)):.1f}" r="2.5" fill="{s.color}">'
-                    f"<title>{escape(title)}</title></circle>"
-                )
+            parts.extend(
+                f'<circle cx="{f.x(i):.1f}" cy="{f.y(_num(v)):.1f}" r="2.5" fill="{s.color}">'
+                f"{_value_title(data, s, i)}</circle>"
+                for i, v in enumerate(s.values)
+            )
     return parts
 
 
