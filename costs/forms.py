@@ -38,7 +38,7 @@ class ReportSettingsForm(forms.Form):
 
     def clean_group_by(self):
         keys = self.cleaned_data["group_by"]
-        errors = grouping_errors(keys, self.workspace, self.registry)
+        errors = grouping_errors(keys, self.workspace, self.registry, choices=self.group_choices)
         if errors:
             raise forms.ValidationError(errors)
         return keys

@@ -70,3 +70,10 @@ def test_the_settings_form_says_what_the_rules_say(registry, keys):
     assert not form.is_valid()
     assert form.errors["group_by"] == grouping_messages(keys, registry=registry)
     assert ReportSettingsForm({"group_by": ["tag:team", "service"]}, registry=registry).is_valid()
+
+
+def test_offered_keys_need_no_look_up(registry):
+    provider = registry._providers["tag"]
+    assert grouping_errors(["tag:team", "service"], registry=registry, choices=registry.choices()) == []
+    assert provider.lookups == 0
+    assert ReportSettingsForm({"group_by": ["tag:team"]}, registry=registry).is_valid() and provider.lookups == 0
