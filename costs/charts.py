@@ -18,7 +18,7 @@ from django.utils.safestring import SafeString, mark_safe
 from .choices import ChartType
 from .dates import bin_label, bins
 from .formatting import money, quantity
-from .reports import Report
+from .reports import ColumnTotal, Report
 
 TOP_GROUPS = 5
 PALETTE = ["#4b3fd8", "#0f9d8a", "#e3892b", "#d6457a", "#3b8fd9"]
@@ -59,11 +59,10 @@ def _minus(a, b):
     return (a or Decimal(0)) - (b or Decimal(0))
 
 
-def chart_data(report: Report, *, chart_type: str, row_label) -> ChartData | None:
-    """What to draw: one currency (or usage unit), its top groups and "Other". ``None`` if no data."""
+def _chosen(report: Report) -> tuple[ColumnTotal, str, list[str]]:
+    """The total row of the (unit, currency) the chart draws (the largest), its axis unit, and a note when
+    the table has more."""
     query = report.query
-    if not report.rows:
-        return None
     footers = {(f.unit, f.currency): f for f in report.column_totals}
     if query.usage_mode:
         key = max(footers, key=lambda k: (abs(footers[k].total or 0), str(k)))
@@ -78,50 +77,68 @@ def chart_data(report: Report, *, chart_type: str, row_label) -> ChartData | Non
             f"The chart shows {unit}{' in ' + key[1] if query.usage_mode else ''} only; the table has every {what}"
             f"{' (filter on Usage Unit to compare like with like)' if query.usage_mode else ''}."
         )
-    rows = [r for r in report.rows if (r.unit, r.currency) == key]
-    top = sorted(rows, key=lambda r: r.total or Decimal(0), reverse=True)[:TOP_GROUPS]
-    footer = footers[key]
-    if query.cumulative:
-        days = bins(query.start, query.end, "day")
-        x_labels = [bin_label(d, "day", short=True) for d in days]
-        x_titles = [bin_label(d, "day") for d in days]
+    return footers[key], unit, notes
 
-        def values_of(cells):
-            running, out = Decimal(0), []
-            for d in days:
-                running += cells.get(d) or Decimal(0)
-                out.append(running)
-            return out
 
-        series = [Series(row_label(r), values_of(r.cells), PALETTE[i]) for i, r in enumerate(top)]
-        if len(rows) > len(top):
-            other_cells = {}
-            top_ids = {id(r) for r in top}
-            for r in rows:
-                if id(r) not in top_ids:
-                    for d, v in r.cells.items():
-                        other_cells[d] = (other_cells.get(d) or Decimal(0)) + (v or Decimal(0))
-            series.append(Series("Other", values_of(other_cells), OTHER_COLOR))
-        kind = ChartType.LINE
-    else:
-        x_labels = [bin_label(c, query.bin, short=True) for c in report.columns]
-        x_titles = [bin_label(c, query.bin) for c in report.columns]
-        series = [Series(row_label(r), list(r.table_cells), PALETTE[i]) for i, r in enumerate(top)]
-        if len(rows) > len(top):
-            other = list(footer.cells)
-            for r in top:
-                other = [_minus(o, v) for o, v in zip(other, r.table_cells)]
-            series.append(Series("Other", other, OTHER_COLOR))
-        kind = ChartType.LINE if chart_type == ChartType.LINE else ChartType.BAR
+def _running_series(query, rows, top, row_label) -> tuple[list[str], list[str], list[Series]]:
+    """Cumulative: a running total per day for each top group, and "Other"."""
+    days = bins(query.start, query.end, "day")
+
+    def values_of(cells):
+        running, out = Decimal(0), []
+        for d in days:
+            running += cells.get(d) or Decimal(0)
+            out.append(running)
+        return out
+
+    series = [Series(row_label(r), values_of(r.cells), PALETTE[i]) for i, r in enumerate(top)]
+    if len(rows) > len(top):
+        other_cells = {}
+        top_ids = {id(r) for r in top}
+        for r in rows:
+            if id(r) not in top_ids:
+                for d, v in r.cells.items():
+                    other_cells[d] = (other_cells.get(d) or Decimal(0)) + (v or Decimal(0))
+        series.append(Series("Other", values_of(other_cells), OTHER_COLOR))
+    return [bin_label(d, "day", short=True) for d in days], [bin_label(d, "day") for d in days], series
+
+
+def _binned_series(report, rows, top, footer, row_label) -> tuple[list[str], list[str], list[Series]]:
+    """Per date bin: the top groups' cells, and "Other" (the column totals less theirs)."""
+    query = report.query
+    series = [Series(row_label(r), list(r.table_cells), PALETTE[i]) for i, r in enumerate(top)]
+    if len(rows) > len(top):
+        other = list(footer.cells)
+        for r in top:
+            other = [_minus(o, v) for o, v in zip(other, r.table_cells, strict=True)]
+        series.append(Series("Other", other, OTHER_COLOR))
+    x_labels = [bin_label(c, query.bin, short=True) for c in report.columns]
+    return x_labels, [bin_label(c, query.bin) for c in report.columns], series
+
+
+def _description(query, kind: str, unit: str, x_titles: list[str], series: list[Series]) -> str:
     shape = {ChartType.BAR: "Stacked bar chart", ChartType.LINE: "Line chart"}[kind]
     measure = f"usage in {unit}" if query.usage_mode else f"cost in {unit}"
     running = " (running total)" if query.cumulative else ""
-    description = (
-        f"{shape} of {measure}{running}, {x_titles[0]} to {x_titles[-1]}, "
-        f"{len(series)} series: "
-        + "; ".join(f"{s.label} {_series_total(s, kind, query.cumulative, unit, query.usage_mode)}" for s in series)
-        + "."
-    )
+    totals = "; ".join(f"{s.label} {_series_total(s, kind, query.cumulative, unit, query.usage_mode)}" for s in series)
+    return f"{shape} of {measure}{running}, {x_titles[0]} to {x_titles[-1]}, {len(series)} series: {totals}."
+
+
+def chart_data(report: Report, *, chart_type: str, row_label) -> ChartData | None:
+    """What to draw: one currency (or usage unit), its top groups and "Other". ``None`` if no data."""
+    query = report.query
+    if not report.rows:
+        return None
+    footer, unit, notes = _chosen(report)
+    rows = [r for r in report.rows if (r.unit, r.currency) == (footer.unit, footer.currency)]
+    top = sorted(rows, key=lambda r: r.total or Decimal(0), reverse=True)[:TOP_GROUPS]
+    if query.cumulative:
+        x_labels, x_titles, series = _running_series(query, rows, top, row_label)
+        kind = ChartType.LINE
+    else:
+        x_labels, x_titles, series = _binned_series(report, rows, top, footer, row_label)
+        kind = ChartType.LINE if chart_type == ChartType.LINE else ChartType.BAR
+    description = _description(query, kind, unit, x_titles, series)
     return ChartData(kind, x_labels, x_titles, series, unit, query.usage_mode, description, notes)
 
 
@@ -161,89 +178,128 @@ def _tick_label(value: float) -> str:
     return f"{value:.2g}"
 
 
-def render_svg(data: ChartData) -> SafeString:
-    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+@dataclass(frozen=True)
+class _Frame:
+    """The plot area and the value scale: ``low..high`` in ``step``s, ``n`` bands along x."""
+
+    low: float
+    high: float
+    step: float
+    n: int
+    plot_w: float = WIDTH - LEFT - RIGHT
+    plot_h: float = HEIGHT - TOP - BOTTOM
+
+    @property
+    def band(self) -> float:
+        return self.plot_w / max(self.n, 1)
+
+    def x(self, i: int) -> float:
+        """The middle of band ``i``."""
+        return LEFT + self.band * (i + 0.5)
+
+    def y(self, v: float) -> float:
+        return TOP + self.plot_h - (v - self.low) / ((self.high - self.low) or 1.0) * self.plot_h
+
+
+def _frame(data: ChartData) -> _Frame:
     low, high = _bounds(data)
     step = _nice_step(high - low)
     low = math.floor(low / step) * step
     high = math.ceil(high / step) * step if high > 0 else (0.0 if low < 0 else step)
-    span = (high - low) or 1.0
+    return _Frame(low, high, step, len(data.x_labels))
 
-    def y(v: float) -> float:
-        return TOP + plot_h - (v - low) / span * plot_h
 
-    n = len(data.x_labels)
-    band = plot_w / max(n, 1)
-    parts = [
-        f'<svg class="report-chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
-        f'role="img" aria-label="{escape(data.description)}">',
-        f"<title>{escape(data.description)}</title>",
-    ]
-    # grid and y axis
-    tick = low
-    while tick <= high + step / 2:
-        ty = y(tick)
+def _y_axis(data: ChartData, f: _Frame) -> list[str]:
+    """Grid lines with their ticks, and the axis label."""
+    parts = []
+    tick = f.low
+    while tick <= f.high + f.step / 2:
+        ty = f.y(tick)
         parts.append(
-            f'<line class="grid" x1="{LEFT}" x2="{LEFT + plot_w}" y1="{ty:.1f}" y2="{ty:.1f}"/>'
+            f'<line class="grid" x1="{LEFT}" x2="{LEFT + f.plot_w}" y1="{ty:.1f}" y2="{ty:.1f}"/>'
             f'<text class="tick" x="{LEFT - 6}" y="{ty + 4:.1f}" text-anchor="end">{escape(_tick_label(tick))}</text>'
         )
-        tick += step
+        tick += f.step
+    label = ("Usage (" + data.unit + ")") if data.usage_mode else ("Cost (" + data.unit + ")")
     parts.append(
-        f'<text class="axis-label" transform="translate(14 {TOP + plot_h / 2:.0f}) rotate(-90)" text-anchor="middle">'
-        f"{escape(('Usage (' + data.unit + ')') if data.usage_mode else ('Cost (' + data.unit + ')'))}</text>"
+        f'<text class="axis-label" transform="translate(14 {TOP + f.plot_h / 2:.0f}) rotate(-90)" text-anchor="middle">'
+        f"{escape(label)}</text>"
     )
-    # x labels (thinned so they never overlap)
+    return parts
+
+
+def _x_axis(data: ChartData, f: _Frame) -> list[str]:
+    """Bin labels (thinned so they never overlap), the axis label and the zero line."""
+    parts = []
     longest = max((len(label) for label in data.x_labels), default=1)
-    every = max(1, math.ceil(n / max(1, plot_w // (longest * 6.5 + 10))))
+    every = max(1, math.ceil(f.n / max(1, f.plot_w // (longest * 6.5 + 10))))
     for i, label in enumerate(data.x_labels):
         if i % every == 0:
-            cx = LEFT + band * (i + 0.5)
             parts.append(
-                f'<text class="tick" x="{cx:.1f}" y="{TOP + plot_h + 16}" text-anchor="middle">{escape(label)}</text>'
+                f'<text class="tick" x="{f.x(i):.1f}" y="{TOP + f.plot_h + 16}" text-anchor="middle">'
+                f"{escape(label)}</text>"
             )
     parts.append(
-        f'<text class="axis-label" x="{LEFT + plot_w / 2:.0f}" y="{HEIGHT - 8}" text-anchor="middle">'
-        f"{'Day' if data.kind == ChartType.LINE and n > 40 else 'Date'}</text>"
+        f'<text class="axis-label" x="{LEFT + f.plot_w / 2:.0f}" y="{HEIGHT - 8}" text-anchor="middle">'
+        f"{'Day' if data.kind == ChartType.LINE and f.n > 40 else 'Date'}</text>"
     )
-    parts.append(f'<line class="axis" x1="{LEFT}" x2="{LEFT + plot_w}" y1="{y(0):.1f}" y2="{y(0):.1f}"/>')
+    parts.append(f'<line class="axis" x1="{LEFT}" x2="{LEFT + f.plot_w}" y1="{f.y(0):.1f}" y2="{f.y(0):.1f}"/>')
+    return parts
 
-    if data.kind == ChartType.BAR:
-        width = max(band * 0.7, 1.0)
-        for i, label in enumerate(data.x_titles):
-            x = LEFT + band * i + (band - width) / 2
-            up, down = 0.0, 0.0
-            for s in data.series:
-                v = s.values[i]
-                if v is None or v == 0:
-                    continue
-                fv = float(v)
-                base = up if fv > 0 else down
-                top_v = base + fv
-                y1, y2 = sorted((y(base), y(top_v)))
-                if fv > 0:
-                    up = top_v
-                else:
-                    down = top_v
-                parts.append(
-                    f'<rect x="{x:.1f}" y="{y1:.1f}" width="{width:.1f}" height="{max(y2 - y1, 0.5):.1f}" fill="{s.color}">'
-                    f"<title>{escape(s.label)} · {escape(label)}: {escape(data.fmt(v))} {escape(data.unit)}</title></rect>"
-                )
-    else:
+
+def _value_title(data: ChartData, series: Series, i: int) -> str:
+    """What hovering a bar or a point shows: the series, the bin and the value."""
+    value = series.values[i]
+    return f"<title>{escape(f'{series.label} · {data.x_titles[i]}: {data.fmt(value)} {data.unit}')}</title>"
+
+
+def _bars(data: ChartData, f: _Frame) -> list[str]:
+    """Stacked bars: positive values up from zero, negative ones down, each with its value as title."""
+    parts = []
+    width = max(f.band * 0.7, 1.0)
+    for i in range(len(data.x_titles)):
+        x = LEFT + f.band * i + (f.band - width) / 2
+        up, down = 0.0, 0.0
         for s in data.series:
-            points = " ".join(f"{LEFT + band * (i + 0.5):.1f},{y(_num(v)):.1f}" for i, v in enumerate(s.values))
+            v = s.values[i]
+            if v is None or v == 0:
+                continue
+            fv = float(v)
+            base = up if fv > 0 else down
+            top_v = base + fv
+            y1, y2 = sorted((f.y(base), f.y(top_v)))
+            if fv > 0:
+                up = top_v
+            else:
+                down = top_v
             parts.append(
-                f'<polyline fill="none" stroke="{s.color}" stroke-width="2" points="{points}">'
-                f"<title>{escape(s.label)}</title></polyline>"
+                f'<rect x="{x:.1f}" y="{y1:.1f}" width="{width:.1f}" height="{max(y2 - y1, 0.5):.1f}" '
+                f'fill="{s.color}">{_value_title(data, s, i)}</rect>'
             )
-            if n <= 120:
-                for i, v in enumerate(s.values):
-                    title = f"{s.label} · {data.x_titles[i]}: {data.fmt(v)} {data.unit}"
-                    parts.append(
-                        f'<circle cx="{LEFT + band * (i + 0.5):.1f}" cy="{y(_num(v)):.1f}" r="2.5" fill="{s.color}">'
-                        f"<title>{escape(title)}</title></circle>"
-                    )
-    # legend
-    lx = LEFT + plot_w + 16
+    return parts
+
+
+def _lines(data: ChartData, f: _Frame) -> list[str]:
+    """A line per series, with a titled point per bin when there are few enough."""
+    parts = []
+    for s in data.series:
+        points = " ".join(f"{f.x(i):.1f},{f.y(_num(v)):.1f}" for i, v in enumerate(s.values))
+        parts.append(
+            f'<polyline fill="none" stroke="{s.color}" stroke-width="2" points="{points}">'
+            f"<title>{escape(s.label)}</title></polyline>"
+        )
+        if f.n <= 120:
+            parts.extend(
+                f'<circle cx="{f.x(i):.1f}" cy="{f.y(_num(v)):.1f}" r="2.5" fill="{s.color}">'
+                f"{_value_title(data, s, i)}</circle>"
+                for i, v in enumerate(s.values)
+            )
+    return parts
+
+
+def _legend(data: ChartData, f: _Frame) -> list[str]:
+    parts = []
+    lx = LEFT + f.plot_w + 16
     for i, s in enumerate(data.series):
         ly = TOP + 8 + i * 20
         short = s.label if len(s.label) <= 24 else s.label[:23] + "…"
@@ -251,5 +307,19 @@ def render_svg(data: ChartData) -> SafeString:
             f'<g class="legend-item"><rect x="{lx}" y="{ly - 9}" width="12" height="12" fill="{s.color}"/>'
             f'<text x="{lx + 18}" y="{ly + 1}">{escape(short)}<title>{escape(s.label)}</title></text></g>'
         )
-    parts.append("</svg>")
+    return parts
+
+
+def render_svg(data: ChartData) -> SafeString:
+    f = _frame(data)
+    parts = [
+        f'<svg class="report-chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
+        f'role="img" aria-label="{escape(data.description)}">',
+        f"<title>{escape(data.description)}</title>",
+        *_y_axis(data, f),
+        *_x_axis(data, f),
+        *(_bars(data, f) if data.kind == ChartType.BAR else _lines(data, f)),
+        *_legend(data, f),
+        "</svg>",
+    ]
     return mark_safe("".join(parts))

@@ -71,7 +71,8 @@ def _sql(qn) -> str:
     pk, name = qn(integrations._meta.pk.column), qn(integrations._meta.get_field("account_name").column)
     selects.append(
         f"SELECT 0, 'billing_account', i.{name} FROM {qn(integrations._meta.db_table)} i "
-        f"WHERE i.{pk} IN (SELECT iid FROM ws_integrations) AND EXISTS (SELECT 1 FROM {table} WHERE {integration} = i.{pk})"
+        f"WHERE i.{pk} IN (SELECT iid FROM ws_integrations) "
+        f"AND EXISTS (SELECT 1 FROM {table} WHERE {integration} = i.{pk})"
     )
     return "WITH RECURSIVE " + ", ".join(ctes) + " " + " UNION ALL ".join(selects)
 

@@ -13,7 +13,8 @@ here loops over cost rows. Other apps contribute dimensions without touching thi
               return tag and Dimension(key=f"tag:{name}", label=tag.key, expression=tag.as_case(), nullable=True)
 
           def choices(self, workspace):              # -> [(key, label)] offered in "Group by"
-              return [(f"tag:{k}", k) for k in VirtualTag.objects.filter(workspace=workspace).values_list("key", flat=True)]
+              keys = VirtualTag.objects.filter(workspace=workspace).values_list("key", flat=True)
+              return [(f"tag:{k}", k) for k in keys]
 
       dimensions.register_provider("tag", VirtualTagDimensions())   # in TaggingConfig.ready()
 
@@ -123,6 +124,10 @@ class UnknownDimension(KeyError):
     pass
 
 
+# What a report filter or grouping on a ``tag:<key>`` no provider knows says (``%(key)s``: the key).
+UNKNOWN_TAG_KEY = "Unknown tag key “%(key)s”: no virtual tag with this key exists in this workspace."
+
+
 class DimensionProvider(Protocol):
     def dimension(self, name: str, workspace) -> Dimension | None: ...
 
@@ -169,9 +174,6 @@ class DimensionRegistry:
             raise UnknownDimension(key)
         return dimension
 
-    def static(self) -> list[Dimension]:
-        return list(self._dimensions.values())
-
     def choices(self, workspace=None) -> list[tuple[str, str]]:
         """Every dimension offered in "Group by": the fixed ones, then each provider's."""
         out = [(d.key, d.label) for d in self._dimensions.values()]
@@ -183,7 +185,9 @@ class DimensionRegistry:
 dimensions = DimensionRegistry()
 
 BILLING_ACCOUNT = dimensions.register(
-    Dimension("billing_account", "Billing Account", "integration__account_name", billed_field="integration__account_name")
+    Dimension(
+        "billing_account", "Billing Account", "integration__account_name", billed_field="integration__account_name"
+    )
 )
 ACCOUNT = dimensions.register(Dimension("account_id", "Account", "account_id", billed_field="account_id"))
 SERVICE = dimensions.register(Dimension("service", "Service", "service"))

@@ -20,7 +20,7 @@ from .choices import ExportLayout, Mode, Sort
 from .dates import bin_label
 from .dimensions import NONE_LABEL
 from .formatting import plain
-from .reports import ReportQuery, sum_or_none
+from .reports import ColumnTotal, ReportQuery, column_total, table_cells
 
 
 class _Echo:
@@ -33,47 +33,40 @@ def _label_columns(query: ReportQuery) -> list[str]:
 
 
 def _labels(query: ReportQuery, groups: tuple) -> list[str]:
-    return [dim.display(value) for dim, value in zip(query.dimensions, groups)] or ["All costs"]
+    return query.labels(groups) or ["All costs"]
+
+
+def _wide_row(query: ReportQuery, labels: list[str], currency: str, unit, cells, total, cost_total) -> list[str]:
+    return [
+        *labels,
+        currency,
+        *([unit or NONE_LABEL] if query.usage_mode else []),
+        *(plain(v) for v in cells),
+        *([] if query.cumulative else [plain(total)]),
+        *([plain(cost_total)] if query.usage_mode else []),
+    ]
 
 
 def wide_rows(query: ReportQuery) -> Iterator[list[str]]:
     """The report table: same columns, same rows in the same order, then the per-currency totals."""
     columns = query.columns()
-    usage = query.usage_mode
     label_columns = _label_columns(query)
     yield [
         *label_columns,
         "Currency",
-        *(["Unit"] if usage else []),
+        *(["Unit"] if query.usage_mode else []),
         *(bin_label(c, query.bin) for c in columns),
         *([] if query.cumulative else ["Total"]),
-        *(["Cost"] if usage else []),
+        *(["Cost"] if query.usage_mode else []),
     ]
-    footers: dict[tuple, list] = {}
+    footers: dict[tuple, ColumnTotal] = {}
     for row in query.groups(stream=True):
-        cells = [row.total] if query.cumulative else [row.cells.get(c) for c in columns]
-        yield [
-            *_labels(query, row.groups),
-            row.currency,
-            *([row.unit or NONE_LABEL] if usage else []),
-            *(plain(v) for v in cells),
-            *([] if query.cumulative else [plain(row.total)]),
-            *([plain(row.cost_total)] if usage else []),
-        ]
-        footer = footers.setdefault((row.unit, row.currency), [[None] * len(cells), None, None])
-        footer[0] = [sum_or_none([a, b]) for a, b in zip(footer[0], cells)]
-        footer[1] = sum_or_none([footer[1], row.total])
-        footer[2] = sum_or_none([footer[2], row.cost_total])
-    for (unit, currency), (cells, total, cost_total) in footers.items():
-        yield [
-            "Total",
-            *[""] * (len(label_columns) - 1),
-            currency,
-            *([unit or NONE_LABEL] if usage else []),
-            *(plain(v) for v in cells),
-            *([] if query.cumulative else [plain(total)]),
-            *([plain(cost_total)] if usage else []),
-        ]
+        cells = table_cells(query, row, columns)
+        yield _wide_row(query, _labels(query, row.groups), row.currency, row.unit, cells, row.total, row.cost_total)
+        column_total(footers, row, len(columns)).add(cells, row)
+    total_labels = ["Total", *[""] * (len(label_columns) - 1)]
+    for f in footers.values():
+        yield _wide_row(query, total_labels, f.currency, f.unit, f.cells, f.total, f.cost_total)
 
 
 def long_rows(query: ReportQuery) -> Iterator[list[str]]:
@@ -83,7 +76,8 @@ def long_rows(query: ReportQuery) -> Iterator[list[str]]:
     if query.cumulative:
         span = f"{query.start.isoformat()}..{query.end.isoformat()}"
         for row in query.groups(stream=True):
-            yield [span, *_labels(query, row.groups), plain(row.cost_total), row.currency, plain(row.total), row.unit or ""]
+            labels = _labels(query, row.groups)
+            yield [span, *labels, plain(row.cost_total), row.currency, plain(row.total), row.unit or ""]
         return
     for r in query.rows(stream=True, by_bin=True):
         yield [r.bin.isoformat(), *_labels(query, r.groups), plain(r.cost), r.currency, plain(r.usage), r.unit or ""]

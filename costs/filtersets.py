@@ -24,13 +24,14 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q, Value
 
-from .choices import DateRange, Operator
 from vantage.lib.dates import utc_today
+
+from .choices import DateRange, Operator
 from .dates import latest_end, resolve_preset
 from .dimension_values import read_dimension_values
-from .dimensions import NONE_LABEL, Dimension, UnknownDimension, dimensions
+from .dimensions import NONE_LABEL, UNKNOWN_TAG_KEY, Dimension, UnknownDimension, dimensions
 from .models import CostLineItem
-from .reports import SHARE_ALIAS
+from .reports.splits import SHARE_ALIAS
 
 DIMENSION_PARAMS = ["billing_account", "account_id", "service", "charge_type", "category", "usage_unit"]
 TAG_PARAM = "tag"
@@ -131,23 +132,28 @@ class CostLineItemFilterForm(forms.Form):
         return cleaned
 
 
-class CostLineItemFilterSet(django_filters.FilterSet):
-    date_range = OptionFilter(label="Date range", choices=DateRange.choices, empty_label=None)
-    start_date = django_filters.DateFilter(field_name="date", lookup_expr="gte", label="Start date")
-    end_date = django_filters.DateFilter(field_name="date", lookup_expr="lte", label="End date")
+def _declared_filters() -> dict[str, django_filters.Filter]:
+    """The date filters, then each dimension's values and operator (``<name>`` and ``<name>_op``, labelled
+    as the dimension registry labels it), in the order of the form."""
+    filters = {
+        "date_range": OptionFilter(label="Date range", choices=DateRange.choices, empty_label=None),
+        "start_date": django_filters.DateFilter(field_name="date", lookup_expr="gte", label="Start date"),
+        "end_date": django_filters.DateFilter(field_name="date", lookup_expr="lte", label="End date"),
+    }
+    for name in DIMENSION_PARAMS:
+        label = dimensions.get(name).label
+        filters[name] = DimensionFilter(field_name=name, label=label)
+        filters[f"{name}_op"] = _operator_filter(label)
+    return filters
 
-    billing_account = DimensionFilter(field_name="billing_account", label="Billing Account")
-    billing_account_op = _operator_filter("Billing Account")
-    account_id = DimensionFilter(field_name="account_id", label="Account")
-    account_id_op = _operator_filter("Account")
-    service = DimensionFilter(field_name="service", label="Service")
-    service_op = _operator_filter("Service")
-    charge_type = DimensionFilter(field_name="charge_type", label="Charge Type")
-    charge_type_op = _operator_filter("Charge Type")
-    category = DimensionFilter(field_name="category", label="Category")
-    category_op = _operator_filter("Category")
-    usage_unit = DimensionFilter(field_name="usage_unit", label="Usage Unit")
-    usage_unit_op = _operator_filter("Usage Unit")
+
+# A FilterSet declares its filters as class attributes; these are built from DIMENSION_PARAMS instead.
+_DimensionFilterSet = type(
+    "_DimensionFilterSet", (django_filters.FilterSet,), {"__module__": __name__, **_declared_filters()}
+)
+
+
+class CostLineItemFilterSet(_DimensionFilterSet):
     tag = TagFilter(label="Tag")
     tag_op = _operator_filter("Tag")
 
@@ -239,17 +245,15 @@ class CostLineItemFilterSet(django_filters.FilterSet):
         try:
             return self.registry.get(f"tag:{key}", self.workspace)
         except UnknownDimension:
-            raise ValidationError(
-                "Unknown tag key “%(key)s”: no virtual tag with this key exists in this workspace.",
-                code="unknown_tag",
-                params={"key": key},
-            ) from None
+            raise ValidationError(UNKNOWN_TAG_KEY, code="unknown_tag", params={"key": key}) from None
 
     def parse_tag(self, raw: str) -> tuple[Dimension, str]:
         key, sep, value = raw.partition(":")
         if not sep or not key.strip():
             raise ValidationError(
-                "Write a tag filter as key:value (e.g. team:web), not “%(raw)s”.", code="tag_format", params={"raw": raw}
+                "Write a tag filter as key:value (e.g. team:web), not “%(raw)s”.",
+                code="tag_format",
+                params={"raw": raw},
             )
         return self.tag_dimension(key.strip()), value.strip()
 
@@ -268,7 +272,8 @@ class CostLineItemFilterSet(django_filters.FilterSet):
             if cleaned.get(name):
                 out[name] = {"op": self.operator(name), "values": list(cleaned[name])}
         if cleaned.get(TAG_PARAM):
-            out[TAG_PARAM] = {"op": self.operator(TAG_PARAM), "values": [f"{d.key[4:]}:{v}" for d, v in cleaned[TAG_PARAM]]}
+            values = [f"{d.key[4:]}:{v}" for d, v in cleaned[TAG_PARAM]]
+            out[TAG_PARAM] = {"op": self.operator(TAG_PARAM), "values": values}
         return out
 
     def filter_dimensions(self, queryset=None):

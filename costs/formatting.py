@@ -1,33 +1,43 @@
 """How numbers look on report pages and charts (CSV exports keep exact values instead)."""
 
+import functools
 from decimal import ROUND_HALF_UP, Decimal
 
 CENT = Decimal("0.01")
+DASH = "—"  # no value (None), as opposed to zero
 
 
+def _dash_for_none(fmt):
+    @functools.wraps(fmt)
+    def formatted(value) -> str:
+        return DASH if value is None else fmt(value)
+
+    return formatted
+
+
+def _cents(value) -> Decimal:
+    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+@_dash_for_none
 def money(value) -> str:
-    if value is None:
-        return "—"
-    return f"{Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP):,}"
+    return f"{_cents(value):,}"
 
 
+@_dash_for_none
 def quantity(value) -> str:
-    if value is None:
-        return "—"
-    text = f"{Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP):,}"
+    text = f"{_cents(value):,}"
     return text[:-3] if text.endswith(".00") else text
 
 
+@_dash_for_none
 def percent(value) -> str:
-    if value is None:
-        return "—"
     return f"{Decimal(value).quantize(Decimal('0.1'), rounding=ROUND_HALF_UP):+}%"
 
 
+@_dash_for_none
 def signed_money(value) -> str:
-    if value is None:
-        return "—"
-    q = Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+    q = _cents(value)
     return f"+{q:,}" if q > 0 else f"{q:,}"
 
 

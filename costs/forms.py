@@ -4,23 +4,20 @@ from django import forms
 
 from .choices import ChartType, DateBin, Mode, Sort
 from .dimensions import dimensions
+from .groupings import grouping_errors
 from .models import CostReport
-
-MAX_GROUPINGS = 3
 
 
 class GroupByField(forms.MultipleChoiceField):
-    """An ordered list of dimension keys (``group_by=service&group_by=category``); blanks dropped."""
+    """An ordered list of dimension keys (``group_by=service&group_by=category``); blanks dropped.
+
+    The choices only draw the select; the form checks the keys with the grouping rules (costs.groupings)."""
 
     def to_python(self, value):
         return [v for v in super().to_python(value) if v]
 
-    def validate(self, value):
-        super().validate(value)
-        if len(set(value)) != len(value):
-            raise forms.ValidationError("Group by each dimension only once.", code="duplicate")
-        if len(value) > MAX_GROUPINGS:
-            raise forms.ValidationError(f"Group by at most {MAX_GROUPINGS} dimensions.", code="too_many")
+    def valid_value(self, value):
+        return True
 
 
 class ReportSettingsForm(forms.Form):
@@ -36,7 +33,15 @@ class ReportSettingsForm(forms.Form):
 
     def __init__(self, *args, workspace=None, registry=dimensions, **kwargs):
         super().__init__(*args, **kwargs)
+        self.workspace, self.registry = workspace, registry
         self.fields["group_by"].choices = registry.choices(workspace)
+
+    def clean_group_by(self):
+        keys = self.cleaned_data["group_by"]
+        errors = grouping_errors(keys, self.workspace, self.registry, choices=self.group_choices)
+        if errors:
+            raise forms.ValidationError(errors)
+        return keys
 
     def clean(self):
         cleaned = super().clean()
@@ -60,5 +65,7 @@ class ReportTitleForm(forms.ModelForm):
         if not title:
             raise forms.ValidationError("Give the report a title.")
         if title == CostReport.DEFAULT_TITLE:
-            raise forms.ValidationError(f"“{CostReport.DEFAULT_TITLE}” is the name of the default report; choose another.")
+            raise forms.ValidationError(
+                f"“{CostReport.DEFAULT_TITLE}” is the name of the default report; choose another."
+            )
         return title

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-
 from decimal import Decimal
 
 from django.db.models import Q
@@ -26,15 +25,22 @@ TOLERANCE = Decimal("0.000001")
 MAX_DAYS_LISTED = 10
 
 
-@dataclass
-class CurrencyCheck:
-    currency: str
+class _Compared:
+    """What the report says (``report_total``) against what Twilio billed (``billed_total``)."""
+
     report_total: Decimal
     billed_total: Decimal
 
     @property
     def difference(self) -> Decimal:
         return self.report_total - self.billed_total
+
+
+@dataclass
+class CurrencyCheck(_Compared):
+    currency: str
+    report_total: Decimal
+    billed_total: Decimal
 
     @property
     def matches(self) -> bool:
@@ -42,15 +48,11 @@ class CurrencyCheck:
 
 
 @dataclass
-class DayDifference:
+class DayDifference(_Compared):
     date: date
     currency: str
     report_total: Decimal
     billed_total: Decimal
-
-    @property
-    def difference(self) -> Decimal:
-        return self.report_total - self.billed_total
 
 
 @dataclass

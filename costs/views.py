@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, QueryDict
@@ -14,13 +16,14 @@ from vantage.workspaces import require_editor, require_workspace
 
 from . import scoping, services
 from .charts import chart_data, render_svg
-from .coverage import MAX_GAPS_LISTED, import_gaps_of
 from .choices import ExportLayout, Sort
+from .coverage import MAX_GAPS_LISTED, import_gaps_of
 from .dates import bin_label
 from .dimensions import drill_next
 from .exports import export_report
 from .filtersets import DIMENSION_PARAMS, CostLineItemFilterSet
-from .forms import MAX_GROUPINGS, ReportSettingsForm, ReportTitleForm
+from .forms import ReportSettingsForm, ReportTitleForm
+from .groupings import MAX_GROUPINGS
 from .models import CostReport
 from .reconciliation import reconcile
 from .reports import ReportQuery, build_report
@@ -109,13 +112,13 @@ def _table_rows(bound: BoundReport, report: CostReport, result) -> list[dict]:
         drill_url = None
         if drillable and None not in row.groups:
             changes = {"group_by": [next_key]}
-            for key, value in zip(keys, row.groups):
+            for key, value in zip(keys, row.groups, strict=True):
                 changes[key] = [str(value)]
                 changes[f"{key}_op"] = "is"
             drill_url = bound.url("costs:report_detail", report, **changes)
         rows.append(
             {
-                "labels": [dim.display(v) for dim, v in zip(query.dimensions, row.groups)],
+                "labels": query.labels(row.groups),
                 "row": row,
                 "drill_url": drill_url,
             }
@@ -125,7 +128,7 @@ def _table_rows(bound: BoundReport, report: CostReport, result) -> list[dict]:
 
 def _row_label(query):
     def label(row) -> str:
-        return " / ".join(dim.display(v) for dim, v in zip(query.dimensions, row.groups)) or "All costs"
+        return " / ".join(query.labels(row.groups)) or "All costs"
 
     return label
 
@@ -216,6 +219,10 @@ def _bound_from_post(request, report) -> BoundReport:
     return BoundReport(request, params)
 
 
+def _title_error(request, title_form) -> None:
+    messages.error(request, " ".join(title_form.errors["title"]))
+
+
 def _settings_error(request, report, bound):
     messages.error(request, "The report settings are not valid; nothing was saved. Fix the highlighted fields.")
     return redirect(bound.url("costs:report_detail", report))
@@ -232,7 +239,7 @@ def report_create(request):
             raise Http404("No such report")
         source = get_object_or_404(CostReport, pk=request.POST["source"], workspace=workspace)
     if not title_form.is_valid():
-        messages.error(request, " ".join(title_form.errors["title"]))
+        _title_error(request, title_form)
         return redirect(reverse("costs:report_detail", args=[source.pk]) if source else reverse("costs:report_list"))
     if source is not None:
         bound = _bound_from_post(request, source)
@@ -246,49 +253,54 @@ def report_create(request):
     return redirect("costs:report_detail", pk=report.pk)
 
 
-def _changeable(request, pk) -> CostReport:
-    workspace = require_editor(request)
-    report = get_object_or_404(CostReport, pk=pk, workspace=workspace)
-    if report.is_default:
-        return report  # the views answer 400 with a message
-    if not services.can_change(report, request.user, _role(request)):
-        raise PermissionDenied("Only the report's author or a workspace owner can change it.")
-    return report
-
-
 def _default_refused(request, report, action):
     message = f"“{report.title}” is the default report: it cannot be {action}. Use “Save as new” to keep your changes."
     messages.error(request, message)
     return render(request, "costs/report_refused.html", {"report": report, "message": message}, status=400)
 
 
+def changes_report(action: str):
+    """For a view that changes report ``pk``: editors only, and only its author or an owner; the default
+    report is refused (400, with a page saying it cannot be ``action``). The view gets the report."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapped(request, pk):
+            workspace = require_editor(request)
+            report = get_object_or_404(CostReport, pk=pk, workspace=workspace)
+            if report.is_default:
+                return _default_refused(request, report, action)
+            if not services.can_change(report, request.user, _role(request)):
+                raise PermissionDenied("Only the report's author or a workspace owner can change it.")
+            return view(request, report)
+
+        return wrapped
+
+    return decorator
+
+
 @require_POST
-def report_save(request, pk):
-    report = _changeable(request, pk)
-    if report.is_default:
-        return _default_refused(request, report, "changed")
+@changes_report("changed")
+def report_save(request, report):
     bound = _bound_from_post(request, report)
     title_form = ReportTitleForm(request.POST, instance=report)
     if not title_form.is_valid():
-        messages.error(request, " ".join(title_form.errors["title"]))
+        _title_error(request, title_form)
         return redirect(bound.url("costs:report_detail", report))
     if not bound.is_valid():
         return _settings_error(request, report, bound)
-    services.save_report(
-        report, title=title_form.cleaned_data["title"], settings=services.report_settings(bound.filterset, bound.settings)
-    )
+    settings = services.report_settings(bound.filterset, bound.settings)
+    services.save_report(report, title=title_form.cleaned_data["title"], settings=settings)
     messages.success(request, f"Report “{report.title}” saved.")
     return redirect("costs:report_detail", pk=report.pk)
 
 
 @require_POST
-def report_rename(request, pk):
-    report = _changeable(request, pk)
-    if report.is_default:
-        return _default_refused(request, report, "renamed")
+@changes_report("renamed")
+def report_rename(request, report):
     form = ReportTitleForm(request.POST, instance=report)
     if not form.is_valid():
-        messages.error(request, " ".join(form.errors["title"]))
+        _title_error(request, form)
     else:
         services.save_report(report, title=form.cleaned_data["title"])
         messages.success(request, f"Report renamed to “{report.title}”.")
@@ -296,10 +308,8 @@ def report_rename(request, pk):
 
 
 @require_POST
-def report_delete(request, pk):
-    report = _changeable(request, pk)
-    if report.is_default:
-        return _default_refused(request, report, "deleted")
+@changes_report("deleted")
+def report_delete(request, report):
     title = report.title
     services.delete_report(report)
     messages.success(request, f"Report “{title}” deleted.")

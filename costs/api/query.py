@@ -21,15 +21,14 @@ from django.http import QueryDict
 from rest_framework import exceptions
 
 from vantage.api.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
-
 from vantage.lib.db import planner_settings
 from vantage.lib.money import ExactSum
 
-from ..coverage import import_gaps
 from ..choices import DateBin, DateRange, Mode, Sort
-from ..dimensions import UnknownDimension, dimensions, unit_expression
+from ..coverage import import_gaps
+from ..dimensions import unit_expression
 from ..filtersets import DATE_PARAMS, DIMENSION_PARAMS, TAG_PARAM, CostLineItemFilterSet
-from ..forms import MAX_GROUPINGS
+from ..groupings import grouping_messages
 from ..models import CostReport
 from ..reports import ReportQuery, ReportRow, shared
 from ..scoping import filtered_cost_summary, workspace_line_items
@@ -158,12 +157,7 @@ class CostsQuery:
         with planner_settings(grouped.db, opaque_groups=q.opaque_groups):
             count = grouped.count()
             page = list(grouped[offset : offset + self.page_size])
-        rows = [
-            ReportRow(bin=r["bin"], groups=tuple(r[a] for a in q.aliases), currency=r["currency"],
-                      unit=r.get("unit"), cost=r["cost_sum"], usage=r.get("usage_sum"))
-            for r in page
-        ]
-        return count, rows
+        return count, list(q.report_rows(page))
 
     def as_dict(self, row: ReportRow) -> dict:
         accrued = row.bin.isoformat() if isinstance(row.bin, date) else str(row.bin)
@@ -173,7 +167,7 @@ class CostsQuery:
             "currency": row.currency,
             "usage": {"amount": usage_string(row.usage), "unit": row.unit or ""},
         }
-        for key, value in zip(self.groupings, row.groups):
+        for key, value in zip(self.groupings, row.groups, strict=True):
             out[key] = None if value is None else str(value)
         return out
 
@@ -196,16 +190,8 @@ class CostsQuery:
             ]
 
 
-def parse_costs_request(request, workspace, *, paginate: bool = True) -> CostsQuery:
-    """Validate every parameter at once; a 400 names each one at fault."""
-    given = request.query_params
-    errors: dict[str, list[str]] = {}
-
-    report = None
-    if given.get("cost_report") not in (None, ""):
-        report = find_report(given["cost_report"], workspace)  # 400 / 404 on its own: nothing else makes sense
-
-    # 1. the saved report's settings, then each explicit parameter on top
+def _saved_then_given(given: QueryDict, report: CostReport | None) -> tuple[QueryDict, list[str], str]:
+    """The saved report's settings (if any), then each explicit parameter on top: ``(params, groupings, bin)``."""
     params = QueryDict(mutable=True)
     groupings, date_bin = list(DEFAULT_GROUPINGS), DEFAULT_BIN
     if report is not None:
@@ -225,51 +211,57 @@ def parse_costs_request(request, workspace, *, paginate: bool = True) -> CostsQu
         params.pop("end_date", None)
     if not any(params.get(k) for k in DATE_PARAMS):
         params["date_range"] = DateRange.THIS_MONTH
+    return params, groupings, date_bin
 
-    # 2. groupings and date bin
+
+def _check_settings(given, groupings: list[str], date_bin: str, workspace, errors: dict) -> tuple[list[str], str]:
+    """The groupings (the same rules as the report page, costs.groupings) and the date bin."""
     if "groupings" in given:
         groupings = split_groupings(given.getlist("groupings"))
-    grouping_errors = []
-    for key in groupings:
-        try:
-            dimensions.get(key, workspace)
-        except UnknownDimension:
-            if key.startswith("tag:"):
-                grouping_errors.append(
-                    f"Unknown tag key “{key[4:]}”: no virtual tag with this key exists in this workspace."
-                )
-            else:
-                known = ", ".join(k for k, _ in dimensions.choices(workspace))
-                grouping_errors.append(f"Unknown grouping “{key}”; use one of {known} or tag:<key>.")
-    if len(set(groupings)) != len(groupings):
-        grouping_errors.append("Group by each dimension only once.")
-    if len(groupings) > MAX_GROUPINGS:
-        grouping_errors.append(f"Group by at most {MAX_GROUPINGS} dimensions.")
-    if grouping_errors:
-        errors["groupings"] = grouping_errors
+    messages = grouping_messages(groupings, workspace)
+    if messages:
+        errors["groupings"] = messages
     if "date_bin" in given:
         date_bin = given["date_bin"]
     if date_bin not in DateBin.values:
         errors["date_bin"] = [f"Unknown date bin “{date_bin}”; use one of {', '.join(DateBin.values)}."]
+    return groupings, date_bin
 
-    # 3. pagination
+
+def _check_pages(given, errors: dict, *, paginate: bool) -> tuple[int, int]:
     page, page_error = _int_param(given, "page", default=1)
     page_size, size_error = _int_param(given, "page_size", default=DEFAULT_PAGE_SIZE, maximum=MAX_PAGE_SIZE)
     if paginate and page_error:
         errors["page"] = [page_error]
     if paginate and size_error:
         errors["page_size"] = [size_error]
+    return page, page_size
 
-    # 4. dates and filters: the report pages' FilterSet
+
+def _check_filters(params: QueryDict, request, workspace, errors: dict) -> CostLineItemFilterSet:
+    """Dates and dimension filters: the report pages' FilterSet, on the workspace's line items."""
     filterset = CostLineItemFilterSet(
         params, queryset=workspace_line_items(workspace), request=request, workspace=workspace
     )
     if not filterset.is_valid():
-        for field, messages in filterset.errors.items():
-            errors.setdefault("non_field_errors" if field == "__all__" else field, []).extend(messages)
+        for name, messages in filterset.errors.items():
+            errors.setdefault("non_field_errors" if name == "__all__" else name, []).extend(messages)
+    return filterset
+
+
+def parse_costs_request(request, workspace, *, paginate: bool = True) -> CostsQuery:
+    """Validate every parameter at once; a 400 names each one at fault."""
+    given = request.query_params
+    report = None
+    if given.get("cost_report") not in (None, ""):
+        report = find_report(given["cost_report"], workspace)  # 400 / 404 on its own: nothing else makes sense
+    params, groupings, date_bin = _saved_then_given(given, report)
+    errors: dict[str, list[str]] = {}
+    groupings, date_bin = _check_settings(given, groupings, date_bin, workspace, errors)
+    page, page_size = _check_pages(given, errors, paginate=paginate)
+    filterset = _check_filters(params, request, workspace, errors)
     if errors:
         raise exceptions.ValidationError(errors)
-
     start, end = filterset.date_bounds
     query = ReportQuery(
         filterset.filter_dimensions(), start=start, end=end, group_by=groupings, bin=date_bin,
@@ -278,4 +270,3 @@ def parse_costs_request(request, workspace, *, paginate: bool = True) -> CostsQu
     )
     return CostsQuery(query=query, groupings=groupings, page=page, page_size=page_size, report=report,
                       filters=filterset.active_filters(), workspace=workspace)
-

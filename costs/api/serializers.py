@@ -13,7 +13,8 @@ from rest_framework import serializers
 from .. import scoping, services
 from ..choices import ChartType, DateBin, DateRange, Mode, Operator
 from ..filtersets import DIMENSION_PARAMS, TAG_PARAM, CostLineItemFilterSet
-from ..forms import MAX_GROUPINGS, ReportSettingsForm, ReportTitleForm
+from ..forms import ReportSettingsForm, ReportTitleForm
+from ..groupings import MAX_GROUPINGS
 from ..models import CostReport
 
 FILTER_KEYS = [*DIMENSION_PARAMS, TAG_PARAM]
@@ -132,9 +133,9 @@ class CostReportWriteSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=100)
     filters = serializers.DictField(child=ReportFilterSerializer(), default=dict, help_text=FILTERS_HELP)
     groupings = serializers.ListField(
-        child=serializers.CharField(max_length=100), default=lambda: ["service"], max_length=MAX_GROUPINGS,
+        child=serializers.CharField(max_length=100), default=lambda: ["service"],
         help_text="Ordered dimension keys (billing_account, account_id, service, charge_type, category, usage_unit, "
-        "tag:<key>).",
+        f"tag:<key>); at most {MAX_GROUPINGS}, each once (the same rules as the report page).",
     )
     date_range = serializers.ChoiceField(
         choices=DateRange.choices, required=False,

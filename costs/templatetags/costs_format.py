@@ -22,12 +22,17 @@ def measure(value, usage_mode):
 def multi_select(bound_field):
     """A filter's ``<select multiple>``: hundreds of options, rendered without a template per option."""
     selected = {str(v) for v in (bound_field.value() or [])}
+    choices = bound_field.field.choices
     options = format_html_join(
         "",
         "<option value=\"{}\"{}>{}</option>",
-        ((value, mark_safe(" selected") if str(value) in selected else "", label) for value, label in bound_field.field.choices),
+        ((value, mark_safe(" selected") if str(value) in selected else "", label) for value, label in choices),
     )
     invalid = mark_safe(' aria-invalid="true"') if bound_field.errors else ""
     return format_html(
-        '<select name="{}" id="{}" multiple{}>{}</select>', bound_field.html_name, bound_field.id_for_label, invalid, options
+        '<select name="{}" id="{}" multiple{}>{}</select>',
+        bound_field.html_name,
+        bound_field.id_for_label,
+        invalid,
+        options,
     )

@@ -6,13 +6,20 @@ from urllib.parse import urlencode
 import pytest
 from django.urls import reverse
 
+from costs.groupings import grouping_messages
 from costs.models import CostReport
 from costs.services import ensure_default_report
-from tests.api.test_costs_api import api, errors_of, no_secret_in_any_response, seen_bodies  # noqa: F401
+from tests.api import test_costs_api
+from tests.api.test_costs_api import errors_of
 from tests.costs.factories import add_costs, item, make_integration
 from tests.costs.pages import report_table
 
 pytestmark = pytest.mark.django_db
+
+# the recording API client and the check that no response carries a secret, as in test_costs_api
+api = test_costs_api.api
+seen_bodies = test_costs_api.seen_bodies
+no_secret_in_any_response = test_costs_api.no_secret_in_any_response
 
 URL = "/api/v2/cost_reports"
 BODY = {
@@ -89,7 +96,8 @@ def test_presets_store_no_dates_and_defaults_fill_in(api, owner, ws, acme):
     r = api(owner).post(URL, {"title": "Last month", "date_range": "last_month", "start_date": "2026-03-01",
                               "end_date": "2026-03-31"}, format="json")  # fmt: skip
     assert (r.json()["date_range"], r.json()["start_date"]) == ("last_month", None)
-    r = api(owner).post(URL, {"title": "Dates only", "start_date": "2026-03-01", "end_date": "2026-03-31"}, format="json")
+    dates_only = {"title": "Dates only", "start_date": "2026-03-01", "end_date": "2026-03-31"}
+    r = api(owner).post(URL, dates_only, format="json")
     assert (r.json()["date_range"], r.json()["start_date"]) == ("custom", "2026-03-01")
 
 
@@ -220,3 +228,21 @@ def test_a_tag_filter_and_grouping_can_be_saved(api, owner, ws, acme):
     costs = api(owner).get("/api/v2/costs", {"cost_report": r.json()["id"]}).json()
     assert costs["total_cost"] == [{"amount": "20.00", "currency": "USD"}]
     assert {row["tag:team"] for row in costs["costs"]} == {"Voice"}
+
+
+BAD_GROUPINGS = [["colour"], ["tag:nope"], ["service", "service"], ["service", "category", "charge_type", "account_id"]]
+
+
+@pytest.mark.parametrize("groupings", BAD_GROUPINGS)
+def test_the_grouping_rules_say_the_same_on_the_page_and_both_endpoints(api, owner, owner_client, ws, acme, groupings):
+    expected = grouping_messages(groupings, ws)
+    saved = api(owner).post(URL, {**BODY, "groupings": groupings}, format="json")
+    queried = api(owner).get("/api/v2/costs", {"start_date": "2026-03-01", "end_date": "2026-03-31",
+                                               "groupings": ",".join(groupings)})  # fmt: skip
+    for r in (saved, queried):
+        assert r.status_code == 400
+        assert [e["message"] for e in r.json()["errors"] if e["field"] == "groupings"] == expected
+    default = ensure_default_report(ws)
+    page = owner_client.get(reverse("costs:report_detail", args=[default.pk]),
+                            {"date_range": "last_month", "group_by": groupings})  # fmt: skip
+    assert page.status_code == 400 and page.context["settings_form"].errors["group_by"] == expected

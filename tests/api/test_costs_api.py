@@ -177,7 +177,8 @@ def test_totals_and_rows_by_service_per_month_match_python_reportquery_and_the_p
     usage_cells = defaultdict(Decimal)
     for s in SPECS:
         if in_range(s) and s["usage"] is not None:
-            usage_cells[(s["date"].replace(day=1).isoformat(), s["service"], normalise_unit(s["usage_unit"]))] += s["usage"]
+            key = (s["date"].replace(day=1).isoformat(), s["service"], normalise_unit(s["usage_unit"]))
+            usage_cells[key] += s["usage"]
     assert {(r["accrued_at"], r["service"], r["usage"]["unit"]): Decimal(r["usage"]["amount"])
             for r in data["costs"] if r["usage"]["amount"] is not None} == usage_cells  # fmt: skip
 
@@ -197,7 +198,8 @@ def test_totals_and_rows_by_service_per_month_match_python_reportquery_and_the_p
     )
     footer = {row[1]: Decimal(row[-1].replace(",", "")) for row in report_table(page.content.decode())["tfoot"]}
     assert footer == {c: amount.quantize(Decimal("0.01")) for c, amount in expected_cost.items()}
-    assert {c: Decimal(a).quantize(Decimal("0.01")) for c, a in as_decimals(data["total_cost"], "currency").items()} == footer
+    totals = as_decimals(data["total_cost"], "currency")
+    assert {c: Decimal(a).quantize(Decimal("0.01")) for c, a in totals.items()} == footer
 
 
 def test_rows_are_aggregated_in_the_database(api, owner, ws, acme, django_assert_max_num_queries):
@@ -228,7 +230,8 @@ def test_presets_bins_and_no_grouping(api, owner, acme):
     c = api(owner)
     data = c.get("/api/v2/costs", {**MARCH_APRIL, "date_bin": "quarter", "groupings": ""}).json()
     assert data["groupings"] == []
-    assert [(r["accrued_at"], r["amount"], r["currency"]) for r in data["costs"] if r["usage"]["unit"] == "segments"] == [
+    segments = [r for r in data["costs"] if r["usage"]["unit"] == "segments"]
+    assert [(r["accrued_at"], r["amount"], r["currency"]) for r in segments] == [
         ("2026-01-01", "15.0075", "USD"), ("2026-04-01", "7.25", "USD")
     ]  # fmt: skip
     week = c.get("/api/v2/costs", {"start_date": "2026-03-02", "end_date": "2026-03-08", "date_bin": "week"}).json()
@@ -272,16 +275,18 @@ def test_each_filter_and_operator_through_the_pages_filterset(api, owner, acme, 
 
 def test_saved_report_settings_apply_and_explicit_parameters_override(api, owner, ws, acme):
     report = CostReport.objects.create(
-        workspace=ws, title="Voice", created_by=owner, filters={"service": {"op": "is", "values": ["Programmable Voice"]}},
-        groupings=["category"], date_range="custom", start_date=date(2026, 3, 1), end_date=date(2026, 3, 31),
-        date_bin="month",
+        workspace=ws, title="Voice", created_by=owner,
+        filters={"service": {"op": "is", "values": ["Programmable Voice"]}}, groupings=["category"],
+        date_range="custom", start_date=date(2026, 3, 1), end_date=date(2026, 3, 31), date_bin="month",
     )  # fmt: skip
     c = api(owner)
     data = c.get("/api/v2/costs", {"cost_report": report.pk}).json()
     assert (data["start_date"], data["end_date"], data["date_bin"], data["groupings"]) == (
         "2026-03-01", "2026-03-31", "month", ["category"]
     )
-    assert [(r["category"], r["amount"]) for r in data["costs"]] == [("calls-inbound", None), ("calls-outbound", "20.10")]
+    assert [(r["category"], r["amount"]) for r in data["costs"]] == [
+        ("calls-inbound", None), ("calls-outbound", "20.10")
+    ]  # fmt: skip
     assert data["total_cost"] == [{"amount": "20.10", "currency": "USD"}]
     # explicit parameters win, one by one
     data = c.get("/api/v2/costs", {"cost_report": report.pk, "end_date": "2026-04-30", "groupings": "service",
@@ -301,7 +306,8 @@ def test_cost_report_of_another_workspace_is_404_and_unknown_is_400(api, owner, 
     c = api(owner)
     r = c.get("/api/v2/costs", {"cost_report": foreign.pk})
     assert r.status_code == 404
-    assert errors_of(c.get("/api/v2/costs", {"cost_report": foreign.pk + 1000}))["cost_report"].startswith("No cost report")
+    missing = errors_of(c.get("/api/v2/costs", {"cost_report": foreign.pk + 1000}))
+    assert missing["cost_report"].startswith("No cost report")
     assert "cost_report" in errors_of(c.get("/api/v2/costs", {"cost_report": "abc"}))
 
 
@@ -437,7 +443,7 @@ def test_grouping_and_filtering_by_a_virtual_tag(api, owner, ws, acme):
     assert header.split(",")[1] == "tag:team"
 
 
-# --- access from every side ----------------------------------------------------------------------------------------------
+# --- access from every side -------------------------------------------------------------------------------------------
 
 
 def test_access_from_every_side(api, owner, viewer, outsider, ws, other_ws, acme, globex):

@@ -44,8 +44,8 @@ def add_costs(integration, specs, *, billed=True, maintained=True):
     """Bulk-create the line items and (unless ``billed=False``) the BilledTotals they add up to.
 
     Like an import, this also refreshes the integration's monthly summaries and filter values in the
-    same transaction and records a successful run over the months it covers (``maintained=False``: as if written by something else; reports then read the
-    line items).
+    same transaction and records a successful run over the months it covers (``maintained=False``: as if
+    written by something else; reports then read the line items).
     """
     items = [
         CostLineItem(

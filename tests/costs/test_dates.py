@@ -4,9 +4,8 @@ from datetime import date
 
 import pytest
 
-from vantage.lib.dates import add_months
-
 from costs.dates import bin_label, bin_start, bins, latest_end, previous_period, resolve_preset
+from vantage.lib.dates import add_months
 
 TODAY = date(2026, 11, 27)  # a Friday
 

@@ -66,7 +66,8 @@ def test_wide_csv_is_the_table(owner_client, default_report, data, settings):
     first_number = header.index("Unit" if usage else "Currency") + 1
 
     def as_shown(row):
-        numbers = [rounded(c, usage=usage and i < len(row) - first_number - 1) for i, c in enumerate(row[first_number:])]
+        last = len(row) - first_number - 1
+        numbers = [rounded(c, usage=usage and i < last) for i, c in enumerate(row[first_number:])]
         if usage:  # the last column is the cost, in money
             numbers[-1] = rounded(row[-1])
         return row[:first_number] + numbers

@@ -32,7 +32,9 @@ def data(ws, other_ws):
         [
             item("2026-03-01", "SMS & MMS", "sms-outbound", 1, usage=100, unit="segments"),
             item("2026-03-02", "SMS & MMS", "sms-inbound", 2, usage=50, unit=" Segment"),
-            item("2026-03-02", "Programmable Voice", "calls-outbound", 4, usage=10, unit="minutes", account=SUB_ACCOUNT),
+            item(
+                "2026-03-02", "Programmable Voice", "calls-outbound", 4, usage=10, unit="minutes", account=SUB_ACCOUNT
+            ),
             item("2026-03-03", "Phone Numbers", "phonenumbers-local", 8, usage=2, unit="phonenumbers"),
             item("2026-03-03", "Lookup", "lookups", -16),
         ],
@@ -51,7 +53,9 @@ def data(ws, other_ws):
 def build(ws, **params):
     request = RequestFactory().get("/reports/", params)
     request.workspace = ws
-    return CostLineItemFilterSet(request.GET, queryset=workspace_line_items(ws), request=request, today=date(2026, 3, 20))
+    return CostLineItemFilterSet(
+        request.GET, queryset=workspace_line_items(ws), request=request, today=date(2026, 3, 20)
+    )
 
 
 def kept(ws, **params) -> int:
@@ -206,7 +210,11 @@ def test_python_unit_normalisation_matches_sql(ws, data):
     spellings = ["Segment", " segments ", "MINUTE", "mins", "phone-numbers", "PhoneNumbers", "calls", "Widgets", ""]
     integration = data["acme"]
     add_costs(integration, [item("2026-02-01", "X", f"unit-{i}", 1, unit=u) for i, u in enumerate(spellings)])
-    rows = CostLineItem.objects.filter(date="2026-02-01").annotate(norm=unit_expression()).values_list("usage_unit", "norm")
+    rows = (
+        CostLineItem.objects.filter(date="2026-02-01")
+        .annotate(norm=unit_expression())
+        .values_list("usage_unit", "norm")
+    )
     assert {raw: norm for raw, norm in rows} == {raw: normalise_unit(raw) for raw in spellings}
 
 
@@ -221,7 +229,11 @@ def test_choices_take_one_query(ws, data, django_assert_num_queries):
     "params, field, message",
     [
         ({"date_range": "custom", "start_date": "2026-02-30", "end_date": "2026-03-31"}, "start_date", "valid date"),
-        ({"date_range": "custom", "start_date": "2026-03-31", "end_date": "2026-03-01"}, "end_date", "before the start"),
+        (
+            {"date_range": "custom", "start_date": "2026-03-31", "end_date": "2026-03-01"},
+            "end_date",
+            "before the start",
+        ),
         ({"date_range": "custom", "start_date": "2023-01-01", "end_date": "2026-01-01"}, "end_date", "three years"),
         ({"date_range": "custom"}, "start_date", "start date"),
         ({"date_range": "custom", "start_date": "2026-03-01"}, "end_date", "end date"),

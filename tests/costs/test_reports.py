@@ -46,7 +46,8 @@ def rows(ws, other_ws):
                         currency = "EUR" if integration is beta and category == "lookups" else "USD"
                         cost = Decimal(rnd.randint(-200, 5000)) / 100
                         usage = None if category == "lookups" and rnd.random() < 0.5 else Decimal(rnd.randint(1, 900))
-                        specs.append(item(day, service, category, cost, usage=usage, unit=UNITS[category], currency=currency))
+                        unit = UNITS[category]
+                        specs.append(item(day, service, category, cost, usage=usage, unit=unit, currency=currency))
             day += timedelta(days=1)
         items = add_costs(integration, specs)
         if integration is not globex:

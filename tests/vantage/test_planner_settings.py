@@ -42,13 +42,15 @@ def test_settings_hold_inside_the_block_only(settings):
 def test_an_error_inside_leaves_the_connection_as_it_was():
     before = connection.vendor == "postgresql" and (show("jit"), show("work_mem"))
     with pytest.raises(ZeroDivisionError), planner_settings(opaque_groups=True):
-        1 / 0
+        _ = 1 / 0
     if before:
         assert (show("jit"), show("work_mem")) == before
     assert CostLineItem.objects.count() == 0  # the connection still works
 
 
-@pytest.mark.parametrize("group_by,opaque", [(["service"], False), (["tag:Team"], True), (["tag:Team", "service"], True)])
+@pytest.mark.parametrize(
+    "group_by,opaque", [(["service"], False), (["tag:Team"], True), (["tag:Team", "service"], True)]
+)
 def test_the_report_query_runs_with_them(ws, group_by, opaque):
     integration = make_integration(ws, "Acme")
     add_costs(integration, [item("2026-02-03", "SMS & MMS", "sms-outbound", "4.00"),

@@ -1,0 +1,224 @@
+"""``ReportQuery``: the ONE grouped query behind a report, built with the ORM.
+
+::
+
+    SELECT trunc(date) AS bin, <dimension expressions> AS g0.., currency[, unit],
+           SUM(cost), [SUM(usage),] SUM(SUM(measure)) OVER (PARTITION BY g0.., currency[, unit])
+    ... GROUP BY bin, g0.., currency[, unit] ORDER BY currency, group total, g0.., bin
+
+The window total orders the groups in SQL, so rows of one group arrive together and can be pivoted
+while streaming. Over the monthly summary when that gives the same rows (``eligibility``), else over
+the line items.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import F, QuerySet, Window
+
+from vantage.lib.db import planner_settings
+from vantage.lib.money import ExactSum
+
+from ..choices import DateBin, Mode, Sort
+from ..dates import bins, previous_period
+from ..dimensions import Dimension, dimensions, unit_expression
+from .eligibility import SUMMARY_BINS, annotations_safe, filters_safe, whole_months
+from .pivot import pivot
+from .rows import GroupRow, ReportRow
+from .splits import share_out, shared
+from .truncation import TRUNC, SumOver
+
+REPLACEABLE = ("start", "end", "bin", "mode", "sort")
+
+
+class ReportQuery:
+    """Aggregates ``queryset`` (filtered on dimensions, NOT on dates) over ``start..end``.
+
+    ``summary``: optionally the same filters applied to the workspace's ``CostMonthlySummary`` rows
+    (a queryset, or a callable returning one or ``None``, called only if the query could use it).
+    """
+
+    def __init__(
+        self,
+        queryset: QuerySet,
+        *,
+        start: date,
+        end: date,
+        group_by: Sequence[str] = (),
+        bin: str = DateBin.MONTH,
+        mode: str = Mode.SPEND,
+        sort: str = Sort.TOTAL_DESC,
+        workspace=None,
+        registry=dimensions,
+        summary: QuerySet | Callable[[], QuerySet | None] | None = None,
+    ):
+        if end < start:
+            raise ValueError("The end date is before the start date.")
+        if bin not in TRUNC:
+            raise ValueError(f"Unknown date bin: {bin!r}")
+        self.queryset = queryset
+        self.start, self.end = start, end
+        self.bin, self.mode, self.sort = bin, mode, sort
+        self.group_by = list(group_by)
+        self.dimensions: list[Dimension] = [registry.get(key, workspace) for key in self.group_by]
+        self.aliases = [f"g{i}" for i in range(len(self.dimensions))]
+        # built on first use only, and shared by copies of the query (``replace``)
+        self._summary = functools.cache(summary) if callable(summary) else (lambda: summary)
+
+    def replace(self, **changes) -> ReportQuery:
+        """A copy with other ``start``, ``end``, ``bin``, ``mode`` or ``sort`` (same groups and filters)."""
+        clone = copy.copy(self)
+        for name, value in changes.items():
+            if name not in REPLACEABLE:
+                raise TypeError(f"ReportQuery.replace() cannot change {name!r}")
+            setattr(clone, name, value)
+        return clone
+
+    @property
+    def usage_mode(self) -> bool:
+        return self.mode == Mode.USAGE
+
+    @property
+    def cumulative(self) -> bool:
+        return self.bin == DateBin.CUMULATIVE
+
+    @property
+    def partition(self) -> list[str]:
+        """What identifies one group row: the group values, the currency and (usage) the unit."""
+        return [*self.aliases, "currency", *(["unit"] if self.usage_mode else [])]
+
+    def labels(self, groups: tuple) -> list[str]:
+        """A group's values as the page and the CSV show them, one per grouping."""
+        return [dim.display(value) for dim, value in zip(self.dimensions, groups, strict=True)]
+
+    def columns(self) -> list[date | None]:
+        """The table's columns: bin starts, or a single total column when cumulative."""
+        return [None] if self.cumulative else bins(self.start, self.end, self.bin)
+
+    # --- sources: the line items, or the monthly summary where it gives the same answer ----------------
+
+    def in_range(self, start: date | None = None, end: date | None = None) -> QuerySet:
+        """The line items of ``start..end`` (default: the report's range)."""
+        return self.queryset.filter(date__gte=start or self.start, date__lte=end or self.end).order_by()
+
+    def summary_range(self, start: date | None = None, end: date | None = None) -> QuerySet | None:
+        """The summary rows of ``start..end``, or ``None`` unless they add up exactly as the line items do:
+        a summary was given, the range is whole months, and every condition reads only what it keeps."""
+        start, end = start or self.start, end or self.end
+        if not whole_months(start, end):
+            return None
+        summary = self._summary()
+        if summary is None:
+            return None
+        rows = summary.filter(date__gte=start, date__lte=end).order_by()
+        return rows if filters_safe(rows) else None
+
+    @property
+    def opaque_groups(self) -> bool:
+        """Grouped by an expression (a virtual tag's CASE) rather than columns: the database cannot
+        estimate how many groups it yields (see ``vantage.lib.db.planner_settings``)."""
+        return any(not isinstance(d.expression, str) for d in self.dimensions)
+
+    @property
+    def uses_summary(self) -> bool:
+        """Whether ``grouped()`` reads the monthly summary (for tests and benchmarks)."""
+        return self.grouped().model is not self.queryset.model
+
+    # --- the grouped query ---------------------------------------------------------------------------
+
+    def grouped(self, *, by_bin: bool = False) -> QuerySet:
+        """The ONE grouped query: dicts with bin, g0.., currency, [unit], cost_sum, [usage_sum], group_total.
+
+        Over the monthly summary when that gives the same rows (see ``summary_range``), else the line items.
+        """
+        summary = self.summary_range() if self.bin in SUMMARY_BINS else None
+        if summary is not None:
+            grouped = self._grouped(summary, by_bin=by_bin, monthly=True)
+            if annotations_safe(grouped, [k for k in self.partition if k != "currency"]):
+                return grouped
+        return self._grouped(self.in_range(), by_bin=by_bin)
+
+    def _grouped(self, rows: QuerySet, *, by_bin: bool, monthly: bool = False) -> QuerySet:
+        # a summary row's date is its month's first day already
+        annotations = {"bin": F("date") if monthly and self.bin == DateBin.MONTH else TRUNC[self.bin]("date")}
+        annotations.update({alias: dim.resolve() for alias, dim in zip(self.aliases, self.dimensions, strict=True)})
+        if self.usage_mode:
+            annotations["unit"] = unit_expression()
+        sums = {"cost_sum": ExactSum(shared("cost", rows))}
+        if self.usage_mode:
+            sums["usage_sum"] = ExactSum(shared("usage", rows))
+        measure = ExactSum(shared("usage" if self.usage_mode else "cost", rows))
+        return (
+            rows.annotate(**annotations)
+            .values("bin", *self.partition)
+            .annotate(**sums)
+            .annotate(group_total=Window(SumOver(measure), partition_by=[F(k) for k in self.partition]))
+            .order_by(*self._ordering(by_bin))
+        )
+
+    def _ordering(self, by_bin: bool = False):
+        unit = [F("unit").asc(nulls_last=True)] if self.usage_mode else []
+        if by_bin:  # the long CSV: chronological, then by group
+            return [F("bin").asc(), *(F(a).asc(nulls_last=True) for a in self.aliases), F("currency").asc(), *unit]
+        keys = [*unit, F("currency").asc()]
+        if self.sort == Sort.TOTAL_DESC:
+            keys.append(F("group_total").desc(nulls_last=True))
+        elif self.sort == Sort.TOTAL_ASC:
+            keys.append(F("group_total").asc(nulls_last=True))
+        keys.extend(F(alias).asc(nulls_last=True) for alias in self.aliases)
+        keys.append(F("bin").asc())
+        return keys
+
+    # --- rows ----------------------------------------------------------------------------------------
+
+    def rows(self, *, stream: bool = False, by_bin: bool = False) -> Iterator[ReportRow]:
+        """The aggregated rows, grouped together (or ``by_bin``); ``stream`` uses a server-side cursor."""
+        grouped = self.grouped(by_bin=by_bin)
+        if stream:  # the server-side cursor lives in the planner settings' transaction (PostgreSQL)
+            with planner_settings(grouped.db, opaque_groups=self.opaque_groups):
+                yield from self._report_rows(grouped.iterator(chunk_size=2000), by_bin=by_bin)
+        else:
+            with planner_settings(grouped.db, opaque_groups=self.opaque_groups):
+                fetched = list(grouped)
+            yield from self._report_rows(fetched, by_bin=by_bin)
+
+    def report_rows(self, fetched: Iterable[dict]) -> Iterator[ReportRow]:
+        """Rows of ``grouped()`` as ``ReportRow`` (split values not shared out)."""
+        for r in fetched:
+            yield ReportRow(
+                bin=r["bin"],
+                groups=tuple(r[a] for a in self.aliases),
+                currency=r["currency"],
+                unit=r.get("unit"),
+                cost=r["cost_sum"],
+                usage=r.get("usage_sum"),
+            )
+
+    def _report_rows(self, fetched, *, by_bin: bool) -> Iterator[ReportRow]:
+        rows = self.report_rows(fetched)
+        if any(d.has_splits for d in self.dimensions):
+            yield from share_out(rows, self.dimensions, usage_mode=self.usage_mode, sort=self.sort, by_bin=by_bin)
+        else:
+            yield from rows
+
+    def groups(self, *, stream: bool = False) -> Iterator[GroupRow]:
+        """Rows pivoted to one ``GroupRow`` per group (the query keeps a group's rows together)."""
+        return pivot(self.rows(stream=stream), usage_mode=self.usage_mode)
+
+    # --- the previous period -------------------------------------------------------------------------
+
+    def previous_period(self) -> tuple[date, date]:
+        return previous_period(self.start, self.end)
+
+    def previous_totals(self) -> dict[str, Decimal]:
+        """Cost per currency over the previous period of the same length (one query)."""
+        start, end = self.previous_period()
+        source = self.summary_range(start, end)
+        source = self.in_range(start, end) if source is None else source
+        rows = source.values("currency").annotate(cost_sum=ExactSum(shared("cost", source)))
+        return {r["currency"]: r["cost_sum"] for r in rows}

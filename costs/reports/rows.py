@@ -1,0 +1,36 @@
+"""The shapes a report query yields: aggregated rows, and rows pivoted to one per group."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class ReportRow:
+    bin: date
+    groups: tuple
+    currency: str
+    unit: str | None
+    cost: Decimal | None
+    usage: Decimal | None
+
+
+@dataclass(slots=True)
+class GroupRow:
+    """One row of the report table: a group (per currency and, in usage mode, unit) across bins."""
+
+    groups: tuple
+    currency: str
+    unit: str | None
+    cells: dict  # bin start -> measure (cost, or usage in usage mode)
+    costs: dict  # bin start -> cost
+    total: Decimal | None
+    cost_total: Decimal | None
+    table_cells: list = field(default_factory=list)
+
+
+def sum_or_none(values) -> Decimal | None:
+    present = [v for v in values if v is not None]
+    return sum(present, Decimal(0)) if present else None

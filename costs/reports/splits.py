@@ -1,0 +1,85 @@
+"""Virtual tag values that split costs between labels (60% Team A, 40% Team B).
+
+Two places: a filter on split labels weighs each row by the share the chosen labels get (``shared``,
+reading the ``SHARE_ALIAS`` annotation costs.filtersets.TagFilter sets); a grouping by such a tag
+shares each aggregated row out to its labels after the query, then adds the parts up and orders the
+rows as the SQL would have (``share_out``). Both only ever see aggregated rows, never line items.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+
+from django.db.models import F, QuerySet
+
+from ..choices import Sort
+from ..dimensions import Dimension
+from .rows import ReportRow, sum_or_none
+
+SHARE_ALIAS = "_tag_share"
+
+
+def shared(field: str, rows: QuerySet):
+    """``field`` weighted by the share of each row that a filter on split virtual-tag labels keeps.
+
+    Filtering on "Team A" where a value splits costs 60/40 between Team A and Team B keeps those rows
+    at 60% (the filter sets ``SHARE_ALIAS``, see costs.filtersets.TagFilter); without such a filter
+    it is the plain column."""
+    return F(field) * F(SHARE_ALIAS) if SHARE_ALIAS in rows.query.annotations else F(field)
+
+
+def _variants(row: ReportRow, dimensions: Sequence[Dimension]) -> list[tuple]:
+    """``(groups, cost, usage)`` for each combination of labels the row's split values share out to."""
+    variants = [(row.groups, row.cost, row.usage)]
+    for i, dim in enumerate(dimensions):
+        if not dim.has_splits:
+            continue
+        expanded = []
+        for groups, cost, usage in variants:
+            costs, usages = dim.split(groups[i], cost), dim.split(groups[i], usage)
+            if costs is None:
+                expanded.append((groups, cost, usage))
+                continue
+            for (label, part_cost), (_, part_usage) in zip(costs, usages, strict=True):
+                expanded.append((groups[:i] + (label,) + groups[i + 1 :], part_cost, part_usage))
+        variants = expanded
+    return variants
+
+
+def _names(row: ReportRow) -> tuple:
+    return tuple((v is None, str(v)) for v in row.groups)
+
+
+def _ordered(rows: list[ReportRow], *, usage_mode: bool, sort: str, by_bin: bool) -> list[ReportRow]:
+    """The order ``ReportQuery`` asks SQL for (see its ``_ordering``), on rows already shared out."""
+    if by_bin:
+        return sorted(rows, key=lambda r: (r.bin, _names(r), r.currency, r.unit or ""))
+    totals: dict[tuple, Decimal] = {}
+    for r in rows:
+        key = (r.groups, r.currency, r.unit)
+        totals[key] = totals.get(key, Decimal(0)) + ((r.usage if usage_mode else r.cost) or 0)
+    sign = {Sort.TOTAL_DESC: -1, Sort.TOTAL_ASC: 1}.get(sort, 0)
+    return sorted(
+        rows,
+        key=lambda r: (
+            r.unit or "" if usage_mode else "",
+            r.currency,
+            sign * totals[(r.groups, r.currency, r.unit)],
+            _names(r),
+            r.bin,
+        ),
+    )
+
+
+def share_out(
+    rows: Iterable[ReportRow], dimensions: Sequence[Dimension], *, usage_mode: bool, sort: str, by_bin: bool
+) -> list[ReportRow]:
+    """Aggregated rows with split values shared out to their labels, added up and re-ordered."""
+    merged: dict[tuple, list] = {}
+    for row in rows:
+        for groups, cost, usage in _variants(row, dimensions):
+            acc = merged.setdefault((row.bin, groups, row.currency, row.unit), [None, None])
+            acc[0], acc[1] = sum_or_none([acc[0], cost]), sum_or_none([acc[1], usage])
+    out = [ReportRow(b, g, c, u, cost, usage) for (b, g, c, u), (cost, usage) in merged.items()]
+    return _ordered(out, usage_mode=usage_mode, sort=sort, by_bin=by_bin)
