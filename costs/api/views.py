@@ -13,9 +13,10 @@ from rest_framework.settings import api_settings
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
-from vantage.api.pagination import MAX_PAGE_SIZE, ApiPagination
+from vantage.api.pagination import MAX_PAGE_SIZE
 from vantage.api.schema import READ_ERRORS, WORKSPACE_PARAM, WRITE_ERRORS, json_only
 from vantage.api.scoping import WorkspaceScopedMixin
+from vantage.api.viewsets import WorkspaceViewSetMixin
 
 from .. import services
 from ..choices import DateBin, DateRange, Operator
@@ -189,21 +190,17 @@ class CostsCsvView(WorkspaceScopedMixin, APIView):
                           parameters=[WORKSPACE_PARAM], responses={204: None, **WRITE_ERRORS}),
 )
 class CostReportViewSet(
-    WorkspaceScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    WorkspaceViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     serializer_class = CostReportSerializer
-    pagination_class = ApiPagination
     queryset = CostReport.objects.none()  # for the schema; get_queryset scopes to the workspace
-    lookup_value_regex = r"\d+"
-    http_method_names = ["get", "post", "put", "delete", "head", "options"]
 
     def get_queryset(self):
         return CostReport.objects.filter(workspace=self.workspace).select_related("created_by")
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
-        if hasattr(self, "workspace"):
-            context["workspace"] = self.workspace
+        if hasattr(self, "workspace"):  # not set while the OpenAPI schema is generated
             context["role"] = self.workspace.role_of(self.request.user)
         return context
 
