@@ -11,8 +11,8 @@ PostgreSQL): ``--rows`` cost line items spread evenly over 200 integrations, 365
 categories (12 services), plus their BilledTotals. Past 4,380,000 rows (one row per integration x day x
 category) each integration gets as many (sub)accounts as it takes, so rows stay unique: 10,000,000 rows
 are 3 accounts per integration. On PostgreSQL the line items' indexes and constraints are dropped for
-the load and rebuilt after it (as a bulk load would), so ``--rows 10000000`` takes minutes, not hours. Then it times, as medians over ``--repeat`` runs
-after one warm-up:
+the load and rebuilt after it (as a bulk load would), so ``--rows 10000000`` takes minutes, not hours.
+Then it times, as medians over ``--repeat`` runs after one warm-up:
 
 1. "All Resources": last 6 months, grouped by service, monthly bins, previous-period comparison;
 2. a filtered report: one service, grouped by category, daily bins, last 3 months;
@@ -60,7 +60,9 @@ STRIDE = 1_000_003  # prime, coprime with 200*365*60: row k -> a distinct (integ
 def parse_args():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--rows", type=int, default=1_000_000, help="cost line items to create (default 1,000,000)")
-    p.add_argument("--database-url", default=None, help="sqlite:///… or postgres://… (default: a temporary SQLite file)")
+    p.add_argument(
+        "--database-url", default=None, help="sqlite:///… or postgres://… (default: a temporary SQLite file)"
+    )
     p.add_argument("--repeat", type=int, default=5, help="timed runs per measurement (default 5)")
     p.add_argument("--keep", action="store_true", help="keep the benchmark database afterwards")
     p.add_argument("--reuse", action="store_true", help="measure the database a previous --keep run left (no new data)")
@@ -99,8 +101,8 @@ def setup_django(args):
 def create_data(connection, rows):
     from django.contrib.auth import get_user_model
 
-    from vantage.lib.dates import utc_today
     from integrations.models import Integration
+    from vantage.lib.dates import utc_today
     from vantage.models import Membership, Role, Workspace
 
     vendor = connection.vendor
@@ -126,10 +128,12 @@ def create_data(connection, rows):
     first_day = utc_today() - timedelta(days=DAYS)
     with connection.cursor() as cur:
         cur.execute(
-            "CREATE TABLE bench_integration (idx integer PRIMARY KEY, id bigint, account_id varchar(34), currency varchar(3))"
+            "CREATE TABLE bench_integration"
+            " (idx integer PRIMARY KEY, id bigint, account_id varchar(34), currency varchar(3))"
         )
         cur.execute(
-            "CREATE TABLE bench_category (idx integer PRIMARY KEY, service varchar(64), category varchar(128), unit varchar(32))"
+            "CREATE TABLE bench_category"
+            " (idx integer PRIMARY KEY, service varchar(64), category varchar(128), unit varchar(32))"
         )
         params = [(n, i.pk, i.account_sid, "EUR" if n % 20 == 0 else "USD") for n, i in enumerate(integrations)]
         cur.executemany("INSERT INTO bench_integration VALUES (%s, %s, %s, %s)", params)
@@ -153,7 +157,10 @@ def create_data(connection, rows):
             day = f"DATE '{first_day.isoformat()}' + ((s.c / {CATEGORIES}) % {DAYS})::int"
             cost = "(((s.k * 7919) % 10007) / 100.0)::numeric(28, 10)"
         else:
-            seq = f"WITH RECURSIVE seq(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM seq WHERE k < {rows - 1}) SELECT k FROM seq"
+            seq = (
+                f"WITH RECURSIVE seq(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM seq WHERE k < {rows - 1})"
+                " SELECT k FROM seq"
+            )
             day = f"date('{first_day.isoformat()}', '+' || ((s.c / {CATEGORIES}) % {DAYS}) || ' days')"
             cost = "(((s.k * 7919) % 10007) / 100.0)"
         cur.execute(
@@ -234,7 +241,10 @@ def hand_sql(vendor, ws_id, start, end, prev_start, prev_end, *, bin, group, ser
     if grouped_table == SUMMARY:
         trunc = "li.date"
     total = "DECIMAL_SUM" if vendor == "sqlite" else "SUM"  # exact on SQLite too, as the app (vantage.lib.money)
-    where = "li.integration_id IN (SELECT integration_id FROM integrations_integration_workspaces WHERE workspace_id = %s)"
+    where = (
+        "li.integration_id IN"
+        " (SELECT integration_id FROM integrations_integration_workspaces WHERE workspace_id = %s)"
+    )
     params = [ws_id]
     if service:
         where += " AND li.service = %s"
@@ -302,14 +312,17 @@ def tag_rules(start):
                     [c("category", "starts_with", "category-5"), c("billing_account", "is", *names(lo, hi))]]
         rules.append((f"Team {g + 1:02d}", [{"conditions": conds} for conds in sets], {}))
     dated = [
-        ("Spring campaign", [{"conditions": [c("service", "is", "SMS & MMS"), c("billing_account", "starts_with", "Billing 1")]}],
+        ("Spring campaign", [{"conditions": [c("service", "is", "SMS & MMS"),
+                                             c("billing_account", "starts_with", "Billing 1")]}],
          {"date_from": add_months(start, 1), "date_to": month_end(add_months(start, 2))}),
-        ("Migration", [{"conditions": [c("category", "is", *cats(3, 4, 5, 15, 16, 17)), c("billing_account", "is", *names(184, 200))]}],
+        ("Migration", [{"conditions": [c("category", "is", *cats(3, 4, 5, 15, 16, 17)),
+                                       c("billing_account", "is", *names(184, 200))]}],
          {"date_from": add_months(start, 4)}),
     ]  # fmt: skip
     shared = ("Shared platform", [{"conditions": [c("service", "is", "Studio", "Flex", "Conversations")]}],
               {"splits": [{"label": "Platform A", "percent": "60"}, {"label": "Platform B", "percent": "40"}]})
-    support = ("Support", [{"conditions": [c("service", "is", "Email"), c("billing_account", "is_not", *names(0, 100))]}], {})
+    support = ("Support", [{"conditions": [c("service", "is", "Email"),
+                                           c("billing_account", "is_not", *names(0, 100))]}], {})  # fmt: skip
     rules[30:30] = [shared]
     rules[20:20] = [dated[0]]
     rules[40:40] = [dated[1]]
@@ -362,7 +375,9 @@ def tag_case_sql(vendor, tag) -> str:
 
     def cheap_first(cond) -> int:
         negated, pattern = cond["operator"] == "is_not", cond["operator"] in ("contains", "starts_with")
-        return 4 if pattern and cond["dimension"] != "billing_account" else 2 * negated + (cond["dimension"] != "billing_account")
+        if pattern and cond["dimension"] != "billing_account":
+            return 4
+        return 2 * negated + (cond["dimension"] != "billing_account")
 
     whens = []
     for value in tag.values.order_by("position", "pk"):
@@ -442,12 +457,11 @@ def run(connection, args):
     from django.test import Client
     from django.test.utils import CaptureQueriesContext, setup_test_environment, teardown_test_environment
 
-    from vantage.lib.dates import utc_today
-
     from costs.dates import previous_period, resolve_preset
     from costs.models import CostLineItem, CostMonthlySummary, CostReport
     from costs.services import ensure_default_report
     from costs.writes import rebuild_cost_summaries
+    from vantage.lib.dates import utc_today
 
     t0 = time.perf_counter()
     if args.reuse:
@@ -498,7 +512,9 @@ def run(connection, args):
     timings = {}
     print(f"\nMedian of {args.repeat} runs (after a warm-up). Hand SQL over the line items; and over the")
     print("summary wherever the page reads it ('-': the page read no summary for this case).")
-    print(f"{'case':46} {'page':>9} {'hand SQL':>9} {'ratio':>6} {'hand/sum':>9} {'ratio':>6}   page queries (SQL time)")
+    print(
+        f"{'case':46} {'page':>9} {'hand SQL':>9} {'ratio':>6} {'hand/sum':>9} {'ratio':>6}   page queries (SQL time)"
+    )
     for label, params, sql_args, preset in cases:
         url = f"/reports/{report.pk}/"
         query = {"applied": "1", "chart": "bar", "mode": "spend", "compare": "on", **params}

@@ -70,7 +70,9 @@ def owner_client(client, owner):
 def _transactional(item) -> bool:
     marker = item.get_closest_marker("django_db")
     fixtures = getattr(item, "fixturenames", ())
-    return bool(marker and marker.kwargs.get("transaction")) or bool({"transactional_db", "live_server"} & set(fixtures))
+    return bool(marker and marker.kwargs.get("transaction")) or bool(
+        {"transactional_db", "live_server"} & set(fixtures)
+    )
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -9,17 +9,12 @@ from django.urls import reverse
 from costs.groupings import grouping_messages
 from costs.models import CostReport
 from costs.services import ensure_default_report
-from tests.api import test_costs_api
-from tests.api.test_costs_api import errors_of
+from tests.api.helpers import errors_of
 from tests.costs.factories import add_costs, item, make_integration
 from tests.costs.pages import report_table
 
-pytestmark = pytest.mark.django_db
-
-# the recording API client and the check that no response carries a secret, as in test_costs_api
-api = test_costs_api.api
-seen_bodies = test_costs_api.seen_bodies
-no_secret_in_any_response = test_costs_api.no_secret_in_any_response
+# the recording API client and the check that no response carries a secret (conftest.py), as in test_costs_api
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_secret_in_any_response")]
 
 URL = "/api/v2/cost_reports"
 BODY = {

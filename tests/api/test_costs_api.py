@@ -8,10 +8,8 @@ from decimal import Decimal
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from django.core.cache import cache
 from django.http import StreamingHttpResponse
 from django.test import Client
-from rest_framework.test import APIClient
 
 from costs.choices import Mode
 from costs.dimensions import UnknownDimension, dimensions, normalise_unit
@@ -20,74 +18,22 @@ from costs.models import CostLineItem, CostReport
 from costs.reports import ReportQuery, build_report
 from costs.scoping import workspace_line_items
 from costs.services import ensure_default_report
-from integrations.models import Integration
+from tests.api.helpers import errors_of
 from tests.costs.factories import add_costs, item, make_integration
 from tests.costs.pages import report_query, report_table
-from vantage.models import ApiToken
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_secret_in_any_response")]
 
 MARCH_APRIL = {"start_date": "2026-03-01", "end_date": "2026-04-30"}
 
 
-# --- every response body is kept and searched for secrets ----------------------------------------------------
-
-
-class RecordingClient(APIClient):
-    """An APIClient that keeps every response body (streamed ones read once and put back)."""
-
-    seen: list
-
-    def request(self, **kwargs):
-        response = super().request(**kwargs)
-        if isinstance(response, StreamingHttpResponse):
-            body = b"".join(response.streaming_content)
-            response.streaming_content = [body]
-        else:
-            body = response.content
-        self.seen.append(body.decode("utf-8", "replace"))
-        return response
-
-
-@pytest.fixture
-def seen_bodies():
-    return []
-
-
-@pytest.fixture
-def api(seen_bodies):
-    """api(user) -> a recording APIClient with a fresh Bearer token of that user (None: no credentials)."""
-
-    def make(user=None):
-        c = RecordingClient()
-        c.seen = seen_bodies
-        if user is not None:
-            _, raw = ApiToken.issue(user, "test")
-            c.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
-        return c
-
-    return make
-
-
-@pytest.fixture(autouse=True)
-def no_secret_in_any_response(db, seen_bodies):
-    cache.clear()  # throttling budget
-    yield
-    secrets_ = [s for i in Integration.objects.all() for s in (i.api_secret, i.api_key_sid) if s]
-    for body in seen_bodies:
-        for secret in secrets_:
-            assert secret not in body
+# --- response bodies (the recording api client and the check that no response carries a secret: conftest.py)
 
 
 def body_text(response) -> str:
     if isinstance(response, StreamingHttpResponse):
         return b"".join(response.streaming_content).decode()
     return response.content.decode()
-
-
-def errors_of(response) -> dict:
-    assert response.status_code == 400, (response.status_code, response.content)
-    return {e["field"]: e["message"] for e in response.json()["errors"]}
 
 
 # --- data -------------------------------------------------------------------------------------------------------

@@ -4,10 +4,11 @@ import pytest
 
 from tagging.choices import MAX_KEYS, MAX_VALUES
 from tagging.models import VirtualTag, VirtualTagValue
-from tests.api.test_costs_api import api, errors_of, no_secret_in_any_response, seen_bodies  # noqa: F401
+from tests.api.helpers import errors_of
 from tests.costs.factories import add_costs, item, make_integration
 
-pytestmark = pytest.mark.django_db
+# the recording API client and the check that no response carries a secret (conftest.py), as in test_costs_api
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_secret_in_any_response")]
 
 URL = "/api/v2/virtual_tags"
 
@@ -76,7 +77,10 @@ def test_create_returns_values_in_order_normalised(api, owner, ws):
 
 def test_put_replaces_the_values_in_the_new_order(api, owner, ws):
     tag_id = api(owner).post(URL, BODY, format="json").json()["id"]
-    new = {"key": "team", "values": [BODY["values"][2], value("Lookups", cond("service", "is", "Lookup")), BODY["values"][0]]}
+    new = {
+        "key": "team",
+        "values": [BODY["values"][2], value("Lookups", cond("service", "is", "Lookup")), BODY["values"][0]],
+    }
     r = api(owner).put(detail(tag_id), new, format="json")
     assert r.status_code == 200, r.content
     assert r.json()["key"] == "team" and r.json()["description"] == ""
@@ -116,7 +120,8 @@ def test_model_full_clean_runs_too(api, owner, ws, team, monkeypatch):
     [
         ([value("Ok"), {"name": "x", "filters": [{"conditions": [cond("colour")]}]}], "values[1].filters",
          "unknown dimension 'colour'"),
-        ([{"name": "x", "filters": [{"conditions": [cond("service", "like")]}]}], "values[0].filters", "unknown operator"),
+        ([{"name": "x", "filters": [{"conditions": [cond("service", "like")]}]}], "values[0].filters",
+         "unknown operator"),
         ([{"name": "x", "filters": [{"conditions": []}]}], "values[0].filters", "has no conditions"),
         ([{"name": "x", "filters": "service=SMS"}], "values[0].filters", "at least one filter set"),
         ([{"name": "x", "filters": [{"conditions": [{"dimension": "service", "operator": "is", "values": []}]}]}],
@@ -202,7 +207,10 @@ def test_editor_creates_and_deletes(api, editor, ws, team):
     created = api(editor).post(URL, BODY | {"key": "Product"}, format="json")
     assert created.status_code == 201 and created.json()["created_by"] == "ed"
     assert api(editor).delete(detail(team)).status_code == 204
-    assert not VirtualTag.objects.filter(pk=team.pk).exists() and not VirtualTagValue.objects.filter(tag_id=team.pk).exists()
+    assert (
+        not VirtualTag.objects.filter(pk=team.pk).exists()
+        and not VirtualTagValue.objects.filter(tag_id=team.pk).exists()
+    )
 
 
 def test_a_tag_written_through_the_api_groups_costs(api, owner, ws, acme):

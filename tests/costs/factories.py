@@ -7,10 +7,10 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from vantage.lib.dates import month_end
 from costs.models import BilledTotal, CostLineItem
 from costs.writes import refresh_cost_summaries
-from integrations.models import Integration, IngestionRun, RunStatus, RunTrigger
+from integrations.models import IngestionRun, Integration, RunStatus, RunTrigger
+from vantage.lib.dates import month_end
 
 
 def make_integration(workspace, account_name="Acme Twilio", *more_workspaces):

@@ -41,7 +41,9 @@ def test_connect_watch_progress_and_see_it_on_manage(page, settings, django_user
     settings.TWILIO_API_BASE_URL = base_url
     try:
         user = django_user_model.objects.create_user(username="finops", password=PASSWORD)
-        Membership.objects.create(user=user, workspace=Workspace.objects.get_or_create(name="Default")[0], role=Role.OWNER)
+        Membership.objects.create(
+            user=user, workspace=Workspace.objects.get_or_create(name="Default")[0], role=Role.OWNER
+        )
         creds = next(c for c in server.sandbox.credentials() if c["kind"] == "standalone")
 
         sign_in(page, "finops", PASSWORD)

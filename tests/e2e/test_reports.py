@@ -6,10 +6,10 @@ from decimal import Decimal
 
 import pytest
 
-from vantage.lib.dates import month_start, utc_today
 from tests.conftest import PASSWORD
 from tests.costs.factories import add_costs, item, make_integration
 from tests.e2e.conftest import sign_in
+from vantage.lib.dates import month_start, utc_today
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

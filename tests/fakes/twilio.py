@@ -50,4 +50,9 @@ def page(records, next_page_uri=None, page_no=0, page_size=1000):
 
 
 def error(code, status, message="error"):
-    return {"code": code, "message": message, "more_info": f"https://www.twilio.com/docs/errors/{code}", "status": status}
+    return {
+        "code": code,
+        "message": message,
+        "more_info": f"https://www.twilio.com/docs/errors/{code}",
+        "status": status,
+    }

@@ -29,6 +29,8 @@ def twilio_secret():
 
 @pytest.fixture
 def integration(db, ws, twilio_secret):
-    i = Integration.objects.create(account_name="Acme Twilio", account_sid=ACCOUNT, api_key_sid=KEY, api_secret=twilio_secret)
+    i = Integration.objects.create(
+        account_name="Acme Twilio", account_sid=ACCOUNT, api_key_sid=KEY, api_secret=twilio_secret
+    )
     i.workspaces.add(ws)
     return i

@@ -44,14 +44,14 @@ def test_secret_is_nowhere(connected, client, admin_client, owner, caplog):
         r = client.get(url)
         assert r.status_code == 200, url
         bodies.append(r.content.decode())
-    for model, model_admin in admin.site._registry.items():
+    for model in admin.site._registry:
         info = (model._meta.app_label, model._meta.model_name)
-        r = admin_client.get(reverse("admin:%s_%s_changelist" % info))
+        r = admin_client.get(reverse("admin:{}_{}_changelist".format(*info)))
         assert r.status_code == 200, info
         bodies.append(r.content.decode())
         obj = model.objects.first()
         if obj is not None:
-            r = admin_client.get(reverse("admin:%s_%s_change" % info, args=[obj.pk]))
+            r = admin_client.get(reverse("admin:{}_{}_change".format(*info), args=[obj.pk]))
             bodies.append(r.content.decode())
     _, raw = ApiToken.issue(owner, "t")
     for url in ("/api/v2/integrations", f"/api/v2/integrations/{integration.pk}", "/api/v2/workspaces"):

@@ -69,7 +69,8 @@ def rules(integrations):
     )
     main_sids = [integrations[n].account_sid for n in ("Billing 01", "Umbrella")]
     return [
-        ("Main SMS", sets([c("category", "is", "sms-outbound", "sms-inbound"), c("billing_account", "is", "Acme Main")]), {}),
+        ("Main SMS", sets([c("category", "is", "sms-outbound", "sms-inbound"),
+                           c("billing_account", "is", "Acme Main")]), {}),
         ("EU", sets([c("service", "is_not", "Lookup"), c("billing_account", "contains", "EU")]), {}),
         ("Calls", sets([c("category", "starts_with", "CALLS-")]), {}),
         ("Billing 1x", sets([c("charge_type", "is", "Usage"), c("billing_account", "starts_with", "billing 1")]), {}),
@@ -79,19 +80,23 @@ def rules(integrations):
         ("Nobody", sets([c("billing_account", "is", "No Such Integration")]), {}),
         ("Not nobody", sets([c("billing_account", "is_not", "No Such Integration"), c("category", "is", "email-sent"),
                              c("account_id", "is", *main_sids)]), {}),
-        ("February SMS", sets([c("service", "is", "SMS & MMS")]), {"date_from": date(2026, 2, 1), "date_to": date(2026, 2, 28)}),
+        ("February SMS", sets([c("service", "is", "SMS & MMS")]),
+         {"date_from": date(2026, 2, 1), "date_to": date(2026, 2, 28)}),
         ("Late studio", sets([c("category", "is", "studio-engagements"), c("billing_account", "is", "Globex US")]),
          {"date_from": date(2026, 2, 15)}),
-        ("Shared", sets([c("service", "is", "Studio")], [c("billing_account", "is", "Globex US"), c("charge_type", "is", "Credit")]),
+        ("Shared", sets([c("service", "is", "Studio")],
+                        [c("billing_account", "is", "Globex US"), c("charge_type", "is", "Credit")]),
          {"splits": [{"label": "Team A", "percent": "60"}, {"label": "Team B", "percent": "40"}]}),
         ("Not the usual", sets([c("service", "is_not", "SMS & MMS", "Programmable Voice", "Phone Numbers"),
                                 c("category", "is_not", "lookups", "verify-sms")]), {}),
         ("Credits", sets([c("charge_type", "is", "Credit")]), {}),
         ("Initech voice", sets([c("service", "contains", "voice"), c("billing_account", "is", "Initech")]), {}),
-        ("Umbrella", sets([c("billing_account", "starts_with", "umb")], [c("account_id", "starts_with", "ac0000")]), {}),
+        ("Umbrella", sets([c("billing_account", "starts_with", "umb")],
+                          [c("account_id", "starts_with", "ac0000")]), {}),
         ("Email", sets([c("service", "is", "Email")], [c("service", "is", "Studio", "Email")]), {}),
         ("SMS in", sets([c("category", "contains", "-in")]), {}),
-        ("Everything else", sets([c("charge_type", "is", "Usage", "Credit"), c("billing_account", "is_not", "Globex US")]), {}),
+        ("Everything else", sets([c("charge_type", "is", "Usage", "Credit"),
+                                  c("billing_account", "is_not", "Globex US")]), {}),
     ]  # fmt: skip
 
 
@@ -232,7 +237,8 @@ def test_reports_still_read_the_monthly_summary(ws, integrations):
     from costs.reports import ReportQuery
 
     month_aligned = [r for r in rules(integrations) if r[0] != "Late studio"]  # Feb 15: inside a month
-    month_aligned.insert(1, ("Ghost", sets([c("billing_account", "is", "No Such Integration"), c("service", "is", "Email")]), {}))
+    ghost = sets([c("billing_account", "is", "No Such Integration"), c("service", "is", "Email")])
+    month_aligned.insert(1, ("Ghost", ghost, {}))
     make_tag(ws, month_aligned)
     kwargs = dict(start=date(2026, 1, 1), end=date(2026, 3, 31), group_by=["tag:Team"], workspace=ws, bin="month")
     items = CostLineItem.objects.filter(integration__workspaces=ws)

@@ -38,7 +38,9 @@ def team(ws):
     tag = VirtualTag.objects.create(workspace=ws, key="Team")
     VirtualTagValue.objects.create(tag=tag, position=1, name="Messaging", **cond("service", "is", "SMS & MMS"))
     VirtualTagValue.objects.create(tag=tag, position=2, name="Voice", **cond("category", "starts_with", "calls"))
-    VirtualTagValue.objects.create(tag=tag, position=3, name="Everything outbound", **cond("category", "contains", "outbound"))
+    VirtualTagValue.objects.create(
+        tag=tag, position=3, name="Everything outbound", **cond("category", "contains", "outbound")
+    )
     return tag
 
 
@@ -101,25 +103,33 @@ def test_splits_share_costs_out_exactly_in_reports(owner_client, data, ws, repor
 
 
 def test_unknown_tag_key_is_a_message_not_a_500(owner_client, data, report):
-    r = owner_client.get(f"{reverse('costs:report_detail', args=[report.pk])}?{report_query(**MARCH, tag='Nope:x')}")
+    url = reverse("costs:report_detail", args=[report.pk])
+    r = owner_client.get(f"{url}?{report_query(**MARCH, tag='Nope:x')}")
     assert r.status_code == 400 and "Unknown tag key" in r.content.decode()
-    r = owner_client.get(f"{reverse('costs:report_detail', args=[report.pk])}?{report_query(**MARCH, group_by='tag:Nope')}")
+    r = owner_client.get(f"{url}?{report_query(**MARCH, group_by='tag:Nope')}")
     assert r.status_code == 400
 
 
 def test_csv_has_a_column_per_chosen_tag_key(owner_client, data, team, report):
     url = reverse("costs:report_export", args=[report.pk])
-    r = owner_client.get(f"{url}?{report_query(**MARCH, group_by=['tag:Team', 'service'], bin='cumulative')}&layout=long")
+    query = report_query(**MARCH, group_by=["tag:Team", "service"], bin="cumulative")
+    r = owner_client.get(f"{url}?{query}&layout=long")
     text = b"".join(r.streaming_content).decode()
     rows = list(csv.DictReader(io.StringIO(text)))
     tag_col = next(c for c in rows[0] if "Team" in c)
     assert {row[tag_col] for row in rows} == {"Messaging", "Voice", "Not tagged"}
-    usd = sum(Decimal(row.get("cost") or row.get("Cost")) for row in rows if (row.get("currency") or row.get("Currency")) == "USD")
+    usd = sum(
+        Decimal(row.get("cost") or row.get("Cost"))
+        for row in rows
+        if (row.get("currency") or row.get("Currency")) == "USD"
+    )
     assert usd == Decimal("36.15")
 
 
 def test_outsider_cannot_use_another_workspaces_tag(client, outsider, data, team, other_ws):
-    report = CostReport.objects.get_or_create(workspace=other_ws, is_default=True, defaults={"title": "All Resources"})[0]
+    report = CostReport.objects.get_or_create(
+        workspace=other_ws, is_default=True, defaults={"title": "All Resources"}
+    )[0]
     client.force_login(outsider)
     r = client.get(f"{reverse('costs:report_detail', args=[report.pk])}?{report_query(**MARCH, group_by='tag:Team')}")
     assert r.status_code == 400
