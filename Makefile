@@ -19,8 +19,9 @@ run: $(STAMP)
 	@$(BIN)/python manage.py bootstrap_admin
 	@$(BIN)/python manage.py rundev
 
-## make test: install with test extras and run the whole suite (browser tests: make e2e)
+## make test: install with test extras, lint (ruff), then run the whole suite (browser tests: make e2e)
 test: $(STAMP)
+	$(BIN)/ruff check .
 	$(BIN)/pytest -n auto --dist loadfile
 
 ## make e2e: the real-browser tests (Debian's /usr/bin/chromium driven by Playwright)
