@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import calendar
 import logging
+import queue
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import CancelledError, Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -159,47 +160,71 @@ def ingest_window(
 # --- downloading ahead ----------------------------------------------------------------------------------
 
 
+class _Failed:
+    """A download's exception, handed over the queue to be raised where the pages are read."""
+
+    def __init__(self, exc: BaseException):
+        self.exc = exc
+
+
+_END = object()  # a window's last page has been queued
+CLOSE_WAIT = 5.0  # seconds close() waits for a download in flight before leaving it to stop by itself
+
+
 class WindowPrefetcher:
     """Downloads the windows' pages on ONE worker thread, one future per window, so window n+1 arrives while
-    window n is being written: asking for window n's pages queues window n+1 behind it. The worker only
-    talks HTTP (never the database), and at most two windows are held at a time.
+    window n is being written: asking for window n's pages queues window n+1 behind it. Pages are handed
+    over one by one through a queue per window, so the import's progress (records read) moves with every
+    page. The worker only talks HTTP (never the database), and at most two windows are held at a time.
 
     ``close()`` (always, in a ``finally``) cancels what has not started, stops a running download at its
-    next page and waits for the worker, so a failure in one window never leaves the thread running."""
+    next page and waits a little for the worker, so a failure in one window never leaves it running."""
 
     def __init__(self, client: TwilioClient, windows: list[Window]):
         self._client = client
         self._windows = list(windows)
         self._stop = threading.Event()
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="twilio-prefetch")
-        self._futures: dict[int, Future] = {}
+        self._queues: dict[int, queue.SimpleQueue] = {}
+        self._futures: list[Future] = []
         self._submit(0)
 
     def _submit(self, index: int) -> None:
-        if index < len(self._windows) and index not in self._futures and not self._stop.is_set():
-            self._futures[index] = self._executor.submit(self._download, *self._windows[index])
+        if index < len(self._windows) and index not in self._queues and not self._stop.is_set():
+            self._queues[index] = handover = queue.SimpleQueue()
+            self._futures.append(self._executor.submit(self._download, handover, *self._windows[index]))
 
-    def _download(self, start: date, end: date) -> list[list[UsageRecord]]:
-        pages = []
-        for page in self._client.iter_daily_pages(start, end):
-            if self._stop.is_set():
-                raise CancelledError
-            pages.append(page)
-        return pages
+    def _download(self, handover: queue.SimpleQueue, start: date, end: date) -> None:
+        try:
+            for page in self._client.iter_daily_pages(start, end):
+                if self._stop.is_set():
+                    return
+                handover.put(page)
+        except BaseException as exc:  # noqa: B036 - raised again where the pages are read
+            handover.put(_Failed(exc))
+        else:
+            handover.put(_END)
 
     def pages(self, index: int) -> Iterator[list[UsageRecord]]:
-        """The pages of window ``index``, waited for when iterated (so a download's error is raised inside
+        """The pages of window ``index`` as they arrive (so a download's error is raised inside
         ``ingest_window``, which records it on the window's run)."""
         self._submit(index)
         self._submit(index + 1)  # downloads while this window is written
-        yield from self._futures.pop(index).result()
+        handover = self._queues.pop(index)
+        while (item := handover.get()) is not _END:
+            if isinstance(item, _Failed):
+                raise item.exc
+            yield item
 
     def close(self) -> None:
-        """Cancel the windows not started, stop a download in flight at its next page, and wait for the
-        worker to end (at most one page request, bounded by the client's timeouts and retries)."""
+        """Cancel the windows not started, stop a download in flight at its next page, and wait up to
+        ``CLOSE_WAIT`` seconds for it (the worker never touches the database, so it may finish alone)."""
         self._stop.set()
-        self._executor.shutdown(wait=True, cancel_futures=True)
-        self._futures.clear()
+        self._executor.shutdown(wait=False, cancel_futures=True)
+        _, pending = wait(self._futures, timeout=CLOSE_WAIT)
+        if not pending:
+            self._executor.shutdown(wait=True)  # the worker is idle: this only joins its thread
+        self._queues.clear()
 
 
 # --- a range of windows ---------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """Ingestion: leaves become line items, roll-ups are skipped, totals reconcile exactly."""
 
 import threading
+import time
 from datetime import date
 from decimal import Decimal
 
@@ -255,3 +256,43 @@ def test_prefetcher_downloads_each_window_once_in_order_on_one_thread():
     assert [s for s, _ in seen] == [s for s, _ in windows]
     assert len({name for _, name in seen}) == 1 and seen[0][1] != threading.current_thread().name
     assert not [t for t in threading.enumerate() if t.name.startswith("twilio-prefetch")]
+
+
+def test_prefetcher_hands_each_page_over_as_it_arrives():
+    """Progress (records read) moves with every page: the first page of a window reaches the importer
+    before the second has been downloaded."""
+    first_page_seen = threading.Event()
+    waited = []
+
+    class Client:
+        def iter_daily_pages(self, start, end):
+            yield [start]
+            waited.append(first_page_seen.wait(timeout=5))  # the importer has the first page already?
+            yield [end]
+
+    prefetcher = WindowPrefetcher(Client(), [(date(2026, 1, 1), date(2026, 1, 31))])
+    try:
+        pages = prefetcher.pages(0)
+        assert next(pages) == [date(2026, 1, 1)]
+        first_page_seen.set()
+        assert list(pages) == [[date(2026, 1, 31)]]
+    finally:
+        prefetcher.close()
+    assert waited == [True]
+
+
+def test_closing_the_prefetcher_does_not_wait_for_a_hung_download(monkeypatch):
+    """A download stuck in Twilio's read timeout does not hold the import's failure up for long."""
+    monkeypatch.setattr("integrations.twilio.importer.CLOSE_WAIT", 0.2)
+    release = threading.Event()
+
+    class Client:
+        def iter_daily_pages(self, start, end):
+            release.wait(timeout=10)  # a request that takes its time
+            yield [start]
+
+    prefetcher = WindowPrefetcher(Client(), [(date(2026, 1, 1), date(2026, 1, 31))])
+    started = time.monotonic()
+    prefetcher.close()
+    assert time.monotonic() - started < 2
+    release.set()  # the worker sees the stop at its next page and ends
