@@ -13,6 +13,8 @@
 from __future__ import annotations
 
 import logging
+import math
+import random
 import re
 import time
 from collections.abc import Iterator
@@ -23,7 +25,7 @@ from decimal import Decimal, InvalidOperation
 import requests
 from django.conf import settings
 from requests.adapters import HTTPAdapter
-from urllib3.exceptions import MaxRetryError, ReadTimeoutError, ResponseError
+from urllib3.exceptions import InvalidHeader, MaxRetryError, ReadTimeoutError, ResponseError
 from urllib3.util.retry import Retry
 
 from .errors import (
@@ -183,6 +185,26 @@ class BoundedRetry(Retry):
     def sleep(self, response=None):
         self.sleep_fn(self.wait)
 
+    def get_backoff_time(self) -> float:
+        """Full jitter: a random wait up to ``backoff_factor`` x 2^(n-1) seconds after the n-th failure in a
+        row, at most ``backoff_max`` (so the first retry waits up to 0.5 s, not 0 s as urllib3's own)."""
+        failures = len(self.history)
+        if failures == 0:
+            return 0.0
+        return random.uniform(0, min(self.backoff_max, self.backoff_factor * 2 ** (failures - 1)))
+
+    def parse_retry_after(self, retry_after: str) -> float:
+        """Seconds (whole or fractional) or an HTTP date; a value that is neither adds no wait, instead of
+        failing the request as urllib3 would (``InvalidHeader``)."""
+        try:
+            seconds = float(retry_after)
+        except ValueError:
+            try:
+                return super().parse_retry_after(retry_after)
+            except InvalidHeader:
+                return 0.0
+        return min(max(seconds, 0.0), self.retry_after_max) if math.isfinite(seconds) else 0.0
+
 
 def _error_code(response) -> int | None:
     try:
@@ -237,7 +259,6 @@ class TwilioClient:
         max_attempts: int = 6,
         max_total_wait: float = 120.0,
         backoff_base: float = 0.5,
-        backoff_jitter: float = 1.0,
         backoff_cap: float = 30.0,
         timeout: tuple[float, float] = (5.0, 60.0),
         sleep=time.sleep,
@@ -253,7 +274,6 @@ class TwilioClient:
             allowed_methods=frozenset({"GET"}),
             status_forcelist=RETRY_STATUSES,
             backoff_factor=backoff_base,
-            backoff_jitter=backoff_jitter,
             backoff_max=backoff_cap,
             respect_retry_after_header=True,
             raise_on_status=False,  # the last answer comes back and is turned into a typed error below

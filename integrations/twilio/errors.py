@@ -47,13 +47,16 @@ class TwilioError(Exception):
 class CredentialsRejected(TwilioError):
     field = "api_secret"
     default_message = (
-        "Twilio rejected this API key and secret (error 20003). Check that both are copied exactly and that the "
-        "key has not been deleted, or create a new Standard key in the Twilio console."
+        "Twilio rejected this API key and secret (error 20003). Check that the API Key SID and secret "
+        "are copied exactly and that the key has not been deleted, or create a new key in the Twilio console."
     )
 
     @property
     def during_check(self) -> str:
-        return str(self)
+        return (
+            "Twilio rejected this API key and secret (error 20003). Check that both are copied exactly and that "
+            "the key has not been deleted, or create a new Standard key in the Twilio console."
+        )
 
     @property
     def during_import(self) -> str:
@@ -66,13 +69,16 @@ class CredentialsRejected(TwilioError):
 class AccountNotFound(TwilioError):
     field = "account_sid"
     default_message = (
-        "This API key cannot read that Account SID (error 20404). Check the Account SID, and create the key in "
-        "that account or in its main account."
+        "Twilio says this API key cannot read that Account SID (error 20404). Check the Account SID, and "
+        "that the key was created in that account (or in its main account)."
     )
 
     @property
     def during_check(self) -> str:
-        return str(self)
+        return (
+            "This API key cannot read that Account SID (error 20404). Check the Account SID, and create the "
+            "key in that account or in its main account."
+        )
 
 
 class RateLimited(TwilioError):

@@ -158,6 +158,30 @@ def test_500s_are_retried_with_jittered_backoff(make_client):
     assert len(slept) == 2 and all(0 <= s <= 30 for s in slept)
 
 
+@pytest.mark.parametrize("header,least", [("1.5", 1.5), ("soon", 0), ("nan", 0), ("-3", 0)])
+@responses.activate
+def test_a_retry_after_that_is_not_whole_seconds_never_breaks_the_request(make_client, header, least):
+    """Fractional seconds are honoured; garbage adds no wait (urllib3 alone would raise InvalidHeader)."""
+    slept = []
+    responses.get(BASE + TODAY_PATH, status=429, json=error(20429, 429), headers={"Retry-After": header})
+    responses.get(BASE + TODAY_PATH, json=page([]))
+    make_client(sleep=slept.append).check_credentials()
+    assert len(slept) == 1 and least <= slept[0] <= 30 and slept[0] == slept[0]  # not NaN
+
+
+@responses.activate
+def test_backoff_is_full_jitter_up_to_base_times_two_to_the_failures(make_client, monkeypatch):
+    """The n-th failure in a row waits a random time up to 0.5 x 2^(n-1) s, at most backoff_cap."""
+    ceilings = []
+    monkeypatch.setattr(tw.random, "uniform", lambda low, high: ceilings.append((low, high)) or high)
+    responses.get(BASE + TODAY_PATH, status=503, json=error(20500, 503))
+    slept = []
+    with pytest.raises(tw.TransientError):
+        make_client(max_attempts=9, max_total_wait=1000, sleep=slept.append).check_credentials()
+    assert ceilings == [(0, 0.5), (0, 1.0), (0, 2.0), (0, 4.0), (0, 8.0), (0, 16.0), (0, 30.0), (0, 30.0)]
+    assert slept == [high for _, high in ceilings]
+
+
 @responses.activate
 def test_500_storm_gives_a_transient_error(make_client):
     responses.get(BASE + TODAY_PATH, status=500, body="Internal Server Error: secret stack trace")

@@ -27,14 +27,17 @@ def test_sid_validators(validator, prefix, message):
 def test_each_error_carries_its_wording_for_checks_and_imports():
     rejected = errors.CredentialsRejected(code=20003, status=401)
     assert errors.CredentialsRejected is ReExported  # client.py re-exports the typed errors
-    assert rejected.field == "api_secret" and rejected.during_check == str(rejected)
-    assert str(rejected).startswith("Twilio rejected this API key and secret (error 20003).")
+    assert rejected.field == "api_secret"
+    # the error's own text (runs, logs, the ingest_twilio command) and the forms' text, as before the refactor
+    assert str(rejected).startswith("Twilio rejected this API key and secret (error 20003). Check that the API Key")
+    assert rejected.during_check.startswith("Twilio rejected this API key and secret (error 20003). Check that both")
     assert rejected.during_import == (
         "Twilio rejected this integration's API key (error 20003). Create a new API key in the Twilio console "
         "and enter it under Edit credentials."
     )
     missing = errors.AccountNotFound(code=20404, status=404)
-    assert missing.field == "account_sid" and "cannot read that Account SID (error 20404)" in missing.during_check
+    assert missing.field == "account_sid" and missing.during_check.startswith("This API key cannot read that Account")
+    assert str(missing).startswith("Twilio says this API key cannot read that Account SID (error 20404).")
     for temporary in (errors.RateLimited(), errors.TransientError.timed_out("Today.json")):
         assert temporary.field is None and temporary.during_check == errors.CHECK_UNREACHABLE
         assert temporary.during_import == str(temporary)
