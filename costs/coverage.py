@@ -60,7 +60,8 @@ class CoverageRegistry:
         self._providers: list[ImportHistoryProvider] = []
 
     def register(self, provider: ImportHistoryProvider) -> None:
-        self._providers.append(provider)
+        """Add ``provider``, replacing one of the same class (``AppConfig.ready()`` may run more than once)."""
+        self._providers = [p for p in self._providers if type(p) is not type(provider)] + [provider]
 
     @contextmanager
     def override(self, *providers: ImportHistoryProvider):

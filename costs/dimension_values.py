@@ -1,7 +1,7 @@
 """The distinct values of each filterable dimension in a workspace, fast enough for every page view.
 
 They come from ``CostDimensionValue``: the distinct values of each column per integration, rebuilt in
-the transaction that replaces the integration's line items (``costs.services.refresh_cost_summaries``).
+the transaction that replaces the integration's line items (``costs.writes.refresh_cost_summaries``).
 Reading them is one small index scan, whatever the number of line items.
 
 An integration whose line items were written without that hook (no ``CostSummaryState``) is read
@@ -24,7 +24,7 @@ from .dimensions import normalise_unit
 from .models import CostDimensionValue, CostLineItem, CostSummaryState
 
 # dimension key -> CostLineItem column; each needs an index starting (integration_id, column) for the
-# scan, and is kept in CostDimensionValue under the same key (costs.services.DIMENSION_VALUE_COLUMNS).
+# scan, and is kept in CostDimensionValue under the same key (costs.writes.DIMENSION_VALUE_COLUMNS).
 SCANNED_COLUMNS = {
     "account_id": "account_id",
     "service": "service",
@@ -80,7 +80,7 @@ def _sql(qn) -> str:
 def read_dimension_values(workspace) -> tuple[dict[str, list[str]], bool]:
     """``(values, maintained)``: the values as ``workspace_dimension_values`` returns them, and whether
     every integration of the workspace that has line items is maintained (none had to be scanned),
-    i.e. its monthly summaries add up to its line items (``costs.services.workspace_cost_summary``)."""
+    i.e. its monthly summaries add up to its line items (``costs.scoping.workspace_cost_summary``)."""
     found: dict[str, set[str]] = defaultdict(set)
     scanned = False
     with connection.cursor() as cursor:

@@ -11,7 +11,7 @@ VALUE_COLUMNS = ["account_id", "service", "charge_type", "category", "usage_unit
 
 def build_summaries(apps, schema_editor):
     """Existing line items: add them up per month, list their values, mark every integration maintained
-    (what costs.services.refresh_cost_summaries keeps up to date from now on)."""
+    (what costs.writes.refresh_cost_summaries keeps up to date from now on)."""
     connection = schema_editor.connection
     qn = connection.ops.quote_name
     if connection.vendor == "postgresql":

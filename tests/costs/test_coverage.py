@@ -6,6 +6,7 @@ import pytest
 
 from costs.coverage import Gap, ImportHistory, coverage, import_gaps, import_gaps_of
 from costs.services import ensure_default_report
+from integrations.coverage import IngestionRunHistory
 from integrations.models import IngestionRun, IntegrationStatus, RunStatus
 from tests.costs.factories import add_costs, item, make_integration
 from tests.costs.pages import report_query
@@ -83,6 +84,14 @@ def test_no_import_history_registered_means_no_gaps(ws, django_assert_num_querie
         assert import_gaps(ws, D("2026-03-01"), D("2026-03-31")) == []
         assert import_gaps_of(ws, [(D("2026-03-01"), D("2026-03-31")), (D("2026-01-01"), D("2026-02-28"))]) == [[], []]
     assert len(import_gaps(ws, D("2026-03-01"), D("2026-03-31"))) == 1  # restored
+
+
+def test_registering_the_same_provider_twice_lists_each_gap_once(ws):
+    """AppConfig.ready() may run twice (tests, some servers): its provider replaces itself."""
+    imported(ws, "Acme")
+    with coverage.override(IngestionRunHistory()):
+        coverage.register(IngestionRunHistory())
+        assert len(import_gaps(ws, D("2026-03-01"), D("2026-03-31"))) == 1
 
 
 def test_histories_of_several_providers_merge_by_billing_account(ws):
