@@ -24,7 +24,6 @@ import jsonschema
 import pytest
 import requests
 
-from integrations.twilio import sandbox as sbx
 from integrations.twilio.catalog import read_catalog_file
 from integrations.twilio.sandbox import (
     DUPLICATES,
@@ -36,6 +35,7 @@ from integrations.twilio.sandbox import (
     credentials_banner,
     serve_in_thread,
 )
+from integrations.twilio.sandbox import data as sandbox_data
 
 pytestmark = pytest.mark.sandbox
 
@@ -274,7 +274,7 @@ def test_following_next_page_uri_visits_every_record_once(http, server, main):
     params = {"StartDate": "2025-01-01", "EndDate": "2025-01-30"}
     records, pages = fetch_all(http, server, main, "/Daily", {**params, "PageSize": 97})
     keys = [(r["start_date"], r["category"]) for r in records]
-    assert len(keys) == len(set(keys)) == 30 * len(sbx.ALL_CATEGORIES)
+    assert len(keys) == len(set(keys)) == 30 * len(sandbox_data.ALL_CATEGORIES)
     assert pages == -(-len(keys) // 97)
     big, big_pages = fetch_all(http, server, main, "/Daily", {**params, "PageSize": 1000})
     assert big_pages == -(-len(keys) // 1000) > 1 and [(r["start_date"], r["category"]) for r in big] == keys
@@ -353,7 +353,7 @@ def test_rollups_are_exact_sums_and_totalprice_is_the_sum_of_leaves(http, server
             days.setdefault(rec["start_date"], {})[rec["category"]] = rec
         assert len(days) == (end - start).days + 1
         for recs in days.values():
-            assert set(recs) == sbx.ALL_CATEGORIES
+            assert set(recs) == sandbox_data.ALL_CATEGORIES
             assert_rollups_exact(recs)
             unknown_prices = [Decimal(recs[c]["price"]) for c in UNKNOWN_CATEGORIES]
             assert all(p > 0 for p in unknown_prices)
@@ -376,7 +376,7 @@ def test_aggregates_equal_the_sum_of_their_days(http, server, main):
                                                         "PageSize": 1000})
     monthly, _ = fetch_all(http, server, main, "/Monthly", {"StartDate": "2025-02-01", "EndDate": "2025-02-28"})
     records, _ = fetch_all(http, server, main, "", {"StartDate": "2025-02-01", "EndDate": "2025-02-28"})
-    assert len(monthly) == len(records) == len(sbx.ALL_CATEGORIES)
+    assert len(monthly) == len(records) == len(sandbox_data.ALL_CATEGORIES)
     for agg in (monthly, records):
         for rec in agg:
             assert (rec["start_date"], rec["end_date"]) == ("2025-02-01", "2025-02-28")
@@ -494,18 +494,18 @@ def test_categories_follow_the_reference_catalog():
         parts = unknown.split("-")
         assert not any("-".join(parts[:i]) in parents for i in range(1, len(parts)))
     comments = {r["category"]: r["comment"] for r in read_catalog_file()}
-    for cat in sbx.ALL_CATEGORIES - UNKNOWN_CATEGORIES:
+    for cat in sandbox_data.ALL_CATEGORIES - UNKNOWN_CATEGORIES:
         assert cat in parents, cat
-        if cat == "totalprice" or cat in sbx.DUPLICATE_CATEGORIES:  # duplicates are part of no sum
+        if cat == "totalprice" or cat in sandbox_data.DUPLICATE_CATEGORIES:  # duplicates are part of no sum
             continue
-        parent = sbx.PARENTS.get(cat, "totalprice")
+        parent = sandbox_data.PARENTS.get(cat, "totalprice")
         # the sandbox's tree is the TSV's parent column, except where the TSV only infers the parent
         # and catalog.csv documents another sum that names this child
         if parents[cat] != parent:
             assert "observed" not in bases[cat] and "billingRecords" not in bases[cat], cat
             assert _documents_child(comments[parent], cat), (cat, parent, comments[parent])
     assert 30 <= len(LEAF_CATEGORIES - UNKNOWN_CATEGORIES) <= 70
-    assert 60 <= len(sbx.ALL_CATEGORIES) <= 120
+    assert 60 <= len(sandbox_data.ALL_CATEGORIES) <= 120
     assert ROLLUP_CATEGORIES >= {"totalprice", "sms", "mms", "calls", "calls-inbound", "phonenumbers"}
 
 
@@ -513,9 +513,9 @@ def test_every_category_has_its_catalog_role():
     """catalog.csv (what ingestion trusts) and the sandbox agree on every category the sandbox emits."""
     roles = {r["category"]: r["role"] for r in read_catalog_file()}
     expected = {c: "leaf" for c in LEAF_CATEGORIES - UNKNOWN_CATEGORIES}
-    expected |= {c: "rollup" for c in ROLLUP_CATEGORIES | sbx.DUPLICATE_CATEGORIES}  # duplicates: never leaves
+    expected |= {c: "rollup" for c in ROLLUP_CATEGORIES | sandbox_data.DUPLICATE_CATEGORIES}  # duplicates: never leaves
     expected["totalprice"] = "total"
-    assert set(expected) == sbx.ALL_CATEGORIES - UNKNOWN_CATEGORIES
+    assert set(expected) == sandbox_data.ALL_CATEGORIES - UNKNOWN_CATEGORIES
     assert {c: roles.get(c) for c in expected if roles.get(c) != expected[c]} == {}
     assert not UNKNOWN_CATEGORIES & set(roles), "the unknown categories must be unknown to the catalog"
     # so, counting the catalog's leaves, every day's gap to totalprice is exactly the unknown categories
