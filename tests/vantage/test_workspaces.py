@@ -106,11 +106,13 @@ def test_workspace_names_are_unique_ignoring_case(ws):
         Workspace.objects.create(name="ACME")
 
 
-def test_bootstrap_admin_prints_password_once_and_can_reset(capsys):
+def test_bootstrap_admin_prints_password_once_and_can_reset(capsys, monkeypatch):
     from django.contrib.auth import authenticate
 
+    monkeypatch.setenv("WEB_ADDR", "127.0.0.1:8300")
     call_command("bootstrap_admin")
     lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[0].startswith("Sign in at http://127.0.0.1:8300/ as 'admin'")  # where make run serves
     password = lines[-1]
     assert authenticate(username="admin", password=password) is not None
     assert Membership.objects.get(user__username="admin", workspace__name="Default").role == Role.OWNER

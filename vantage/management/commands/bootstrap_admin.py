@@ -4,6 +4,7 @@ The random password is printed once, on a line of its own. Later runs print noth
 reset it with ``python manage.py changepassword admin`` (or ``bootstrap_admin --reset``).
 """
 
+import os
 import secrets
 
 from django.contrib.auth import get_user_model
@@ -35,7 +36,8 @@ class Command(BaseCommand):
         default, _ = Workspace.objects.get_or_create(name="Default")
         Membership.objects.get_or_create(workspace=default, user=user, defaults={"role": Role.OWNER})
         if password:
-            self.stdout.write(f"Sign in at http://127.0.0.1:8000/ as '{username}' with this password (shown once):")
+            addr = os.environ.get("WEB_ADDR", "127.0.0.1:8000")  # where `make run` serves (the Procfile's web)
+            self.stdout.write(f"Sign in at http://{addr}/ as '{username}' with this password (shown once):")
             self.stdout.write(password)
         else:
             self.stdout.write(
