@@ -18,15 +18,15 @@ PROCFILE = Path(settings.BASE_DIR) / "Procfile"
 STOPPED_BY_SIGNAL = (130, 143)  # honcho's return code after Ctrl-C (SIGINT) or SIGTERM
 
 
-def dev_processes(*, addr: str, sandbox_port: int, no_sandbox: bool, environ=None, procfile: Path = PROCFILE):
+def dev_processes(*, addr: str, sandbox_port: int, no_sandbox: bool, environ=None, procfile: Path | None = None):
     """The Procfile's processes to run, and the environment they share: ({name: command}, env)."""
-    processes = dict(parse_procfile(procfile.read_text()).processes)
+    processes = dict(parse_procfile((procfile or PROCFILE).read_text()).processes)
     env = dict(os.environ if environ is None else environ)
     # the Procfile says `python`: this interpreter's (the virtualenv's), whatever PATH holds
     env["PATH"] = os.pathsep.join(p for p in (os.path.dirname(sys.executable), env.get("PATH")) if p)
     env.update(WEB_ADDR=addr, SANDBOX_PORT=str(sandbox_port), PYTHONUNBUFFERED="1")
     if no_sandbox:
-        del processes["sandbox"]
+        processes.pop("sandbox", None)
     else:
         env["TWILIO_API_BASE_URL"] = f"http://127.0.0.1:{sandbox_port}"
     return processes, env
