@@ -21,7 +21,7 @@ from collections import defaultdict
 from django.db import connection
 
 from .dimensions import normalise_unit
-from .models import CostDimensionValue, CostLineItem, CostSummaryState
+from .models import CostDimensionValue, CostLineItem, CostSummaryState, integration_model
 
 # dimension key -> CostLineItem column; each needs an index starting (integration_id, column) for the
 # scan, and is kept in CostDimensionValue under the same key (costs.writes.DIMENSION_VALUE_COLUMNS).
@@ -38,7 +38,7 @@ def _sql(qn) -> str:
     table = qn(CostLineItem._meta.db_table)
     integration_field = CostLineItem._meta.get_field("integration")
     integration = qn(integration_field.column)
-    integrations = integration_field.related_model
+    integrations = integration_model()
     through = integrations._meta.get_field("workspaces").remote_field.through
     through_integration = qn(through._meta.get_field("integration").column)
     through_workspace = qn(through._meta.get_field("workspace").column)

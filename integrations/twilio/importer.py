@@ -8,7 +8,6 @@ The integration's status and progress counters follow along, for the pages to sh
 
 from __future__ import annotations
 
-import calendar
 import logging
 import queue
 import threading
@@ -33,7 +32,7 @@ from integrations.models import (
     TwilioUsageCategory,
     UnclassifiedUsage,
 )
-from vantage.lib.dates import add_months, month_start, utc_today
+from vantage.lib.dates import add_months, month_end, month_start, utc_today
 
 from .catalog import CategoryInfo, load_catalog
 from .client import PageStats, TwilioClient, TwilioError, UsageRecord, client_for
@@ -65,7 +64,7 @@ def month_windows(start: date, end: date, *, newest_first: bool = False) -> list
     windows = []
     day = start
     while day <= end:
-        last = date(day.year, day.month, calendar.monthrange(day.year, day.month)[1])
+        last = month_end(day)
         windows.append((day, min(last, end)))
         day = min(last, end) + timedelta(days=1)
     return windows[::-1] if newest_first else windows

@@ -1,7 +1,8 @@
 """A local emulator of Twilio's Usage Records API (v2010), speaking exactly Twilio's wire format.
 
-Standalone: only the standard library, no Django import, so it runs from ``manage.py twilio_sandbox``,
-from a test (``serve_in_thread()``) or from a plain ``python -c``. Three modules: ``data`` (accounts,
+Standalone: only the standard library (and ``vantage.lib.dates``, itself plain Python), no Django
+import, so it runs from ``manage.py twilio_sandbox``, from a test (``serve_in_thread()``) or from a
+plain ``python -c``. Three modules: ``data`` (accounts,
 products, the roll-up tree, category metadata), ``engine`` (``Sandbox``: request handling without
 sockets) and ``server`` (a WSGI app served by ``wsgiref``).
 

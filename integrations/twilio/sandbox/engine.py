@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import calendar
 import datetime as dt
 import functools
 import hashlib
@@ -23,6 +22,8 @@ import uuid
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from urllib.parse import parse_qsl, quote, urlsplit
+
+from vantage.lib.dates import add_months, month_end  # standard library only, like the sandbox
 
 from .data import (
     ACCOUNT_SPECS,
@@ -56,15 +57,6 @@ ZERO = Decimal(0)
 # --------------------------------------------------------------------------------------------------
 # Small helpers
 # --------------------------------------------------------------------------------------------------
-
-
-def _add_months(d: dt.date, months: int) -> dt.date:
-    y, m = divmod(d.year * 12 + (d.month - 1) + months, 12)
-    return dt.date(y, m + 1, min(d.day, calendar.monthrange(y, m + 1)[1]))
-
-
-def _month_end(d: dt.date) -> dt.date:
-    return d.replace(day=calendar.monthrange(d.year, d.month)[1])
 
 
 def _fmt(value: Decimal) -> str:
@@ -118,7 +110,7 @@ def _year_end(d: dt.date) -> dt.date:
     return dt.date(d.year, 12, 31)
 
 
-_PERIOD_END = {"Daily": lambda d: d, "Monthly": _month_end, "Yearly": _year_end}
+_PERIOD_END = {"Daily": lambda d: d, "Monthly": month_end, "Yearly": _year_end}
 
 
 def _periods(sub: str | None, lo: dt.date, hi: dt.date) -> list[tuple[dt.date, dt.date]]:
@@ -218,7 +210,7 @@ class Sandbox:
     @property
     def data_start(self) -> dt.date:
         """First day with usage: the accounts' "creation", 13 months before today."""
-        return _add_months(self.today, -HISTORY_MONTHS)
+        return add_months(self.today, -HISTORY_MONTHS)
 
     def credentials(self) -> list[dict]:
         return [
@@ -529,8 +521,8 @@ class Sandbox:
         elif sub == "ThisMonth":
             lo = max(lo, today.replace(day=1))
         elif sub == "LastMonth":
-            first = _add_months(today.replace(day=1), -1)
-            lo, hi = max(lo, first), min(hi, _month_end(first))
+            first = add_months(today.replace(day=1), -1)
+            lo, hi = max(lo, first), min(hi, month_end(first))
         if q.start:
             lo = max(lo, q.start)
         if q.end:
