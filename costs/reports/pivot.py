@@ -9,12 +9,12 @@ from .rows import GroupRow, ReportRow, sum_or_none
 
 
 def _group_key(row: ReportRow) -> tuple:
-    return row.groups, row.currency, row.unit
+    return row.groups, row.currency, row.unit, row.billing_currency
 
 
 def pivot(rows: Iterable[ReportRow], *, usage_mode: bool) -> Iterator[GroupRow]:
     """One ``GroupRow`` per group; ``rows`` must keep each group's rows together (``ReportQuery`` does)."""
-    for (groups, currency, unit), group_rows in itertools.groupby(rows, key=_group_key):
+    for (groups, currency, unit, billing_currency), group_rows in itertools.groupby(rows, key=_group_key):
         group_rows = list(group_rows)  # the bins of one group
         cells = {r.bin: (r.usage if usage_mode else r.cost) for r in group_rows}
         costs = {r.bin: r.cost for r in group_rows}
@@ -26,4 +26,6 @@ def pivot(rows: Iterable[ReportRow], *, usage_mode: bool) -> Iterator[GroupRow]:
             costs=costs,
             total=sum_or_none(cells.values()),
             cost_total=sum_or_none(costs.values()),
+            billing_currency=billing_currency,
+            billing_total=sum_or_none(r.billing_cost for r in group_rows),
         )
