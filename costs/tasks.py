@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.db import transaction
 from django.db.models import Max
 from django_q.tasks import async_task
 
@@ -30,7 +31,15 @@ def convert_summaries(target: str) -> None:
     writes.rebuild_converted_summaries(target, list(missing))
 
 
-def queue_conversion(target: str) -> None:
-    """A workspace now reports in ``target``: build what its reports read (until then they read line items)."""
-    if target:
-        async_task("costs.tasks.convert_summaries", target, task_name=f"convert summaries to {target}")
+def conversion_missing(target: str) -> bool:
+    """Whether some integration's summaries are not converted to ``target`` yet (one query)."""
+    done = CostConversionState.objects.filter(target=target).values("integration_id")
+    return CostSummaryState.objects.exclude(integration_id__in=done).exists()
+
+
+def workspace_saved(sender, instance, **kwargs) -> None:
+    """``post_save`` of a workspace: if its reporting currency is new to some integration, queue the
+    conversion after the commit (until it is done, reports convert the line items: slower, the same)."""
+    target = instance.reporting_currency
+    if target and conversion_missing(target):
+        transaction.on_commit(lambda: async_task("costs.tasks.convert_summaries", target))

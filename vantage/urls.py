@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from . import views
+from . import views, workspace_settings
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("workspaces/switch/", views.workspace_switch, name="workspace_switch"),
     path("settings/api-tokens/", views.api_tokens, name="api_tokens"),
+    path("settings/workspace/", workspace_settings.workspace_settings, name="workspace_settings"),
     path("reports/", include("costs.urls")),
     path("settings/integrations/", include("integrations.urls")),
     path("virtual-tags/", include("tagging.urls")),
