@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -58,9 +59,13 @@ class Report:
     headlines: list[Headline]
     compare: bool
 
-    @property
+    @functools.cached_property
     def cost_totals(self) -> dict[str, Decimal]:
-        return {h.currency: h.current for h in self.headlines}
+        """The total per BILLING currency, as Twilio billed it (costs.reconciliation compares it with
+        Twilio's totalprice): the headlines when not converting, else one more query."""
+        if self.currency is None:
+            return {h.currency: h.current for h in self.headlines}
+        return {c: v for c, v in self.query.totals(billing=True).items() if v is not None}
 
     @property
     def currency(self) -> str | None:

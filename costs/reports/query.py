@@ -238,13 +238,16 @@ class ReportQuery:
         """Cost per (reporting) currency over the previous period of the same length (one query)."""
         return self.totals(*self.previous_period())
 
-    def totals(self, start: date | None = None, end: date | None = None) -> dict[str, Decimal]:
-        """Cost per (reporting) currency over ``start..end`` (default: the report's range), one query."""
+    def totals(self, start: date | None = None, end: date | None = None, *, billing=False) -> dict[str, Decimal]:
+        """Cost per (reporting) currency over ``start..end`` (default: the report's range), one query;
+        ``billing``: per billing currency, as Twilio billed it (what reconciles with Twilio)."""
         start, end = start or self.start, end or self.end
         source = self.summary_range(start, end)
-        source = money(self.in_range(start, end) if source is None else source, self.currency)
-        rows = source.values(CURRENCY).annotate(cost_sum=ExactSum(shared(COST, source))).order_by(CURRENCY)
-        return {r[CURRENCY]: r["cost_sum"] for r in rows}
+        source = self.in_range(start, end) if source is None else source
+        source = money(source, None if billing else self.currency)
+        currency, cost = (BILLING_CURRENCY, BILLING_COST) if billing else (CURRENCY, COST)
+        rows = source.values(currency).annotate(cost_sum=ExactSum(shared(cost, source))).order_by(currency)
+        return {r[currency]: r["cost_sum"] for r in rows}
 
     # --- what the page says about currencies ---------------------------------------------------------
 

@@ -27,6 +27,14 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_secret_in_any_r
 MARCH_APRIL = {"start_date": "2026-03-01", "end_date": "2026-04-30"}
 
 
+@pytest.fixture(autouse=True)
+def billing_currencies(ws):
+    """Most tests here are about billing currencies; the workspace converts nothing unless a test says so
+    (conversion: the tests at the end, and tests/costs/test_fx.py)."""
+    ws.reporting_currency = ""
+    ws.save()
+
+
 # --- response bodies (the recording api client and the check that no response carries a secret: conftest.py)
 
 
