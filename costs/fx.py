@@ -25,7 +25,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from importlib import resources
 
 from django.db import connection, transaction
-from django.db.models import CharField, DecimalField, F, Func, OuterRef, Subquery, Value
+from django.db.models import Case, CharField, DecimalField, F, Func, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -192,11 +192,22 @@ def _rate(currency) -> Subquery:
 def converted_line_items(rows, target: str):
     """Line items annotated with ``fx_currency`` and ``fx_cost``: in ``target`` at the day's rate, or in
     their billing currency where the ECB has no rate for that day. For reports that cannot read the
-    converted summary (daily bins, partial months): correct, slower (a rate lookup per row)."""
+    converted summary (daily bins, partial months): correct, slower (rate lookups per row), except for
+    line items billed in ``target`` already: ``cost * rate / rate`` rounded is ``cost`` itself (the money
+    scale), so they skip the lookups and still add up exactly as the converted summary does."""
     rows = rows.annotate(fx_to=_rate(Value(target, output_field=CharField())), fx_from=_rate(OuterRef("currency")))
+    same = Q(currency=target)
     return rows.annotate(
-        fx_currency=ReportedCurrency(F("fx_to"), F("fx_from"), F("currency"), Value(target)),
-        fx_cost=Coalesce(Convert(F("cost"), F("fx_to"), F("fx_from")), F("cost")),
+        fx_currency=Case(
+            When(same, then=F("currency")),
+            default=ReportedCurrency(F("fx_to"), F("fx_from"), F("currency"), Value(target)),
+            output_field=CharField(),
+        ),
+        fx_cost=Case(
+            When(same, then=F("cost")),
+            default=Coalesce(Convert(F("cost"), F("fx_to"), F("fx_from")), F("cost")),
+            output_field=DecimalField(**MONEY),
+        ),
     )
 
 

@@ -62,10 +62,15 @@ class Report:
     @functools.cached_property
     def cost_totals(self) -> dict[str, Decimal]:
         """The total per BILLING currency, as Twilio billed it (costs.reconciliation compares it with
-        Twilio's totalprice): the headlines when not converting, else one more query."""
+        Twilio's totalprice): the headlines when not converting, else added up from the rows (no query)."""
         if self.currency is None:
             return {h.currency: h.current for h in self.headlines}
-        return {c: v for c, v in self.query.totals(billing=True).items() if v is not None}
+        billed: dict[str, Decimal] = {}
+        for row in self.rows:  # a converted query's rows keep what each billing currency billed
+            for currency, amount in row.billing_totals.items():
+                if amount is not None:
+                    billed[currency] = billed.get(currency, Decimal(0)) + amount
+        return billed
 
     @property
     def currency(self) -> str | None:

@@ -97,6 +97,12 @@ class ReportQuery:
         return self.bin == DateBin.CUMULATIVE
 
     @property
+    def split_by_billing(self) -> bool:
+        """The SQL rows carry one billing currency each: asked for (``by_billing``), or converting (so the
+        report also knows its totals as billed, for the reconciliation with Twilio, with no extra query)."""
+        return self.by_billing or self.currency is not None
+
+    @property
     def partition(self) -> list[str]:
         """What identifies one group row: the group values, the currency and (usage) the unit."""
         return [*self.aliases, CURRENCY, *([BILLING_CURRENCY] if self.by_billing else []),
@@ -160,15 +166,16 @@ class ReportQuery:
         if self.usage_mode:
             annotations["unit"] = unit_expression()
         sums = {"cost_sum": ExactSum(shared(COST, rows))}
-        if self.by_billing:
+        if self.split_by_billing:
             sums["billing_cost_sum"] = ExactSum(shared(BILLING_COST, rows))
+        billing = [BILLING_CURRENCY] if self.split_by_billing and not self.by_billing else []
         if self.usage_mode:
             sums["usage_sum"] = ExactSum(shared("usage", rows))
         measure = ExactSum(shared("usage" if self.usage_mode else COST, rows))
         return (
             money(rows, self.currency)
             .annotate(**annotations)
-            .values("bin", *self.partition)
+            .values("bin", *self.partition, *billing)
             .annotate(**sums)
             .annotate(group_total=Window(SumOver(measure), partition_by=[F(k) for k in self.partition]))
             .order_by(*self._ordering(by_bin))
@@ -177,7 +184,7 @@ class ReportQuery:
     def _ordering(self, by_bin: bool = False):
         unit = [F("unit").asc(nulls_last=True)] if self.usage_mode else []
         if by_bin:  # the long CSV: chronological, then by group
-            billing = [F(BILLING_CURRENCY).asc()] if self.by_billing else []
+            billing = [F(BILLING_CURRENCY).asc()] if self.split_by_billing else []
             return [F("bin").asc(), *(F(a).asc(nulls_last=True) for a in self.aliases), F(CURRENCY).asc(), *billing,
                     *unit]  # fmt: skip
         keys = [*unit, F(CURRENCY).asc()]
@@ -189,6 +196,8 @@ class ReportQuery:
         if self.by_billing:
             keys.append(F(BILLING_CURRENCY).asc())
         keys.append(F("bin").asc())
+        if self.split_by_billing and not self.by_billing:  # a group's bins, each split by billing currency
+            keys.append(F(BILLING_CURRENCY).asc())
         return keys
 
     # --- rows ----------------------------------------------------------------------------------------
@@ -221,13 +230,14 @@ class ReportQuery:
     def _report_rows(self, fetched, *, by_bin: bool) -> Iterator[ReportRow]:
         rows = self.report_rows(fetched)
         if any(d.has_splits for d in self.dimensions):
-            yield from share_out(rows, self.dimensions, usage_mode=self.usage_mode, sort=self.sort, by_bin=by_bin)
+            yield from share_out(rows, self.dimensions, usage_mode=self.usage_mode, sort=self.sort, by_bin=by_bin,
+                                 by_billing=self.by_billing)  # fmt: skip
         else:
             yield from rows
 
     def groups(self, *, stream: bool = False) -> Iterator[GroupRow]:
         """Rows pivoted to one ``GroupRow`` per group (the query keeps a group's rows together)."""
-        return pivot(self.rows(stream=stream), usage_mode=self.usage_mode)
+        return pivot(self.rows(stream=stream), usage_mode=self.usage_mode, by_billing=self.by_billing)
 
     # --- the previous period -------------------------------------------------------------------------
 

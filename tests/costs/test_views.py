@@ -210,8 +210,8 @@ def test_report_query_count_does_not_grow_with_groups(owner_client, ws, default_
     owner_client.get(url)
     planner = 2 if connection.vendor == "postgresql" else 0  # jit/work_mem set and restored (vantage.lib.db)
     # 16: the page, plus the import runs and integrations behind its "not imported" notice (costs.coverage);
-    # 18 in the workspace's reporting currency: is the converted summary complete, billed totals to reconcile
-    with django_assert_max_num_queries(18 + planner) as few:
+    # 17 in the workspace's reporting currency: is the converted summary complete (costs.scoping)
+    with django_assert_max_num_queries(17 + planner) as few:
         assert owner_client.get(url).status_code == 200
     many = make_integration(ws, "Many Twilio")
     add_costs(many, [item(f"2026-03-{d:02d}", f"S{n % 7}", f"big-{n}", n) for n in range(120) for d in (1, 15, 28)])
