@@ -515,7 +515,7 @@ def run(connection, args):
     from django.test.utils import CaptureQueriesContext, setup_test_environment, teardown_test_environment
 
     from costs.dates import previous_period, resolve_preset
-    from costs.models import CostConvertedSummary, CostLineItem, CostMonthlySummary, CostReport
+    from costs.models import CostConversionState, CostConvertedSummary, CostLineItem, CostMonthlySummary, CostReport
     from costs.services import ensure_default_report
     from costs.tasks import convert_summaries
     from costs.writes import rebuild_cost_summaries
@@ -533,8 +533,11 @@ def run(connection, args):
         ws, user = create_data(connection, args.rows)
     created = time.perf_counter() - t0
     currency = "" if args.currency.lower() == "billing" else args.currency.upper()
-    Workspace.objects.filter(pk=ws.pk).update(reporting_currency=currency)  # no signal: converted below
+    # one reporting currency in use (the migrations' Default workspace too): converted below, no signal
+    Workspace.objects.update(reporting_currency=currency)
     ws.refresh_from_db()
+    CostConvertedSummary.objects.exclude(target=currency).delete()  # from an earlier run in another currency
+    CostConversionState.objects.exclude(target=currency).delete()
     if not args.reuse:
         t0 = time.perf_counter()
         rebuild_cost_summaries()  # what imports maintain as they go; one pass after this bulk load
@@ -547,6 +550,9 @@ def run(connection, args):
         t0 = time.perf_counter()
         convert_summaries(currency)
         print(f"summaries converted to {currency} in {time.perf_counter() - t0:.1f}s")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("VACUUM ANALYZE costs_costconvertedsummary")
     print(f"reporting currency: {currency or 'billing currencies (not converted)'}; "
           f"{CostConvertedSummary.objects.filter(target=currency).count():,} converted summary rows")
     count = CostLineItem.objects.count()
