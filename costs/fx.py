@@ -25,13 +25,14 @@ from decimal import ROUND_HALF_UP, Decimal
 from importlib import resources
 
 from django.db import connection, transaction
-from django.db.models import Case, CharField, DecimalField, F, Func, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, CharField, DecimalField, F, Func, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from vantage.lib.money import MONEY
+from vantage.models import ECB_CURRENCIES
 
-from .models import ExchangeRate
+from .models import ExchangeRate, RateDay
 
 PACKAGE, ARCHIVE = "currency_converter", "eurofxref-hist.zip"
 SOURCE = "ECB reference rates"
@@ -112,6 +113,8 @@ def load_exchange_rates(first_day: date = FIRST_DAY, today: date | None = None) 
         for i in range(0, len(stale), BATCH):
             ExchangeRate.objects.filter(pk__in=stale[i : i + BATCH]).delete()
         _insert(fresh)
+        if fresh or stale or not RateDay.objects.exists():
+            _rebuild_rate_days()
     return {
         "written": len(fresh),
         "deleted": len(stale),
@@ -133,6 +136,21 @@ def _insert(rows: list[tuple]) -> None:
                 cursor.executemany(sql, batch)
             else:
                 cursor.executemany(sql, rows[i : i + BATCH])
+
+
+def _rebuild_rate_days() -> None:
+    """``RateDay``: ``ExchangeRate`` pivoted to a row per day (derived from it in one statement)."""
+    qn = connection.ops.quote_name
+    columns = [RateDay.column(c) for c in ECB_CURRENCIES]
+    picks = ", ".join(
+        f"MAX(CASE WHEN {qn('currency')} = '{c}' THEN {qn('per_eur')} END)" for c in ECB_CURRENCIES
+    )  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {qn(RateDay._meta.db_table)}")
+        cursor.execute(
+            f"INSERT INTO {qn(RateDay._meta.db_table)} ({qn('date')}, {', '.join(qn(c) for c in columns)}) "
+            f"SELECT {qn('date')}, {picks} FROM {qn(ExchangeRate._meta.db_table)} GROUP BY {qn('date')}"
+        )
 
 
 def rates_loaded(today: date | None = None) -> bool:
@@ -182,20 +200,17 @@ class Convert(Func):
         return convert_sql(*(f"({p})" for p in parts)), [p for ps in params for p in ps]
 
 
-def _rate(currency) -> Subquery:
-    return Subquery(
-        ExchangeRate.objects.filter(date=OuterRef("date"), currency=currency).values("per_eur")[:1],
-        output_field=DecimalField(max_digits=18, decimal_places=6),
-    )
-
-
 def converted_line_items(rows, target: str):
     """Line items annotated with ``fx_currency`` and ``fx_cost``: in ``target`` at the day's rate, or in
     their billing currency where the ECB has no rate for that day. For reports that cannot read the
-    converted summary (daily bins, partial months): correct, slower (rate lookups per row), except for
-    line items billed in ``target`` already: ``cost * rate / rate`` rounded is ``cost`` itself (the money
-    scale), so they skip the lookups and still add up exactly as the converted summary does."""
-    rows = rows.annotate(fx_to=_rate(Value(target, output_field=CharField())), fx_from=_rate(OuterRef("currency")))
+    converted summary (daily bins, partial months): one join on the day's rates (``RateDay``), the same
+    expression and rates as the converted summary, so the same sums exactly. Line items billed in
+    ``target`` already keep their cost: ``cost * rate / rate`` rounded is ``cost`` itself (money scale)."""
+    rate = DecimalField(max_digits=18, decimal_places=6)
+    billing_rate = Case(
+        *(When(currency=c, then=F(f"rate_day__{RateDay.column(c)}")) for c in ECB_CURRENCIES), output_field=rate
+    )
+    rows = rows.annotate(fx_to=F(f"rate_day__{RateDay.column(target)}"), fx_from=billing_rate)
     same = Q(currency=target)
     return rows.annotate(
         fx_currency=Case(

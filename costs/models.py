@@ -5,6 +5,7 @@ from django.db import models
 from django.http import QueryDict
 
 from vantage.lib.money import MONEY
+from vantage.models import ECB_CURRENCIES
 
 from .choices import ChartType, DateBin, DateRange, Mode, Operator
 
@@ -42,6 +43,11 @@ class CostLineItem(UsageAmounts):
     # NULL when Twilio reported no price: unknown is never silently 0 (the day's residual covers it).
     cost = models.DecimalField(null=True, blank=True, **MONEY)
     currency = models.CharField(max_length=3)
+    # the ECB rates of the item's day (no column: a LEFT JOIN on the date), for converting it in SQL (costs.fx)
+    rate_day = models.ForeignObject(
+        "RateDay", on_delete=models.DO_NOTHING, from_fields=["date"], to_fields=["date"], null=True,
+        related_name="+",
+    )  # fmt: skip
 
     class Meta:
         constraints = [
@@ -162,6 +168,25 @@ class ExchangeRate(models.Model):
 
     def __str__(self):
         return f"{self.date} 1 EUR = {self.per_eur} {self.currency}"
+
+
+class RateDay(models.Model):
+    """The same rates as ``ExchangeRate``, one row per calendar day with a column per currency
+    (``per_eur_usd``...; NULL where none): line items reach it with one join on their date
+    (``CostLineItem.rate_day``) when a report converts them row by row."""
+
+    date = models.DateField(unique=True)
+
+    def __str__(self):
+        return f"rates of {self.date}"
+
+    @staticmethod
+    def column(currency: str) -> str:
+        return f"per_eur_{currency.lower()}"
+
+
+for _currency in ECB_CURRENCIES:
+    RateDay.add_to_class(RateDay.column(_currency), models.DecimalField(max_digits=18, decimal_places=6, null=True))
 
 
 class CostConvertedSummary(CostMonthlySummaryColumns):

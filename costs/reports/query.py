@@ -23,6 +23,7 @@ from django.db.models import F, QuerySet, Window
 
 from vantage.lib.db import planner_settings
 from vantage.lib.money import ExactSum
+from vantage.models import ECB_CURRENCIES
 
 from ..choices import DateBin, Mode, Sort
 from ..dates import bins, previous_period
@@ -69,6 +70,8 @@ class ReportQuery:
             raise ValueError("The end date is before the start date.")
         if bin not in TRUNC:
             raise ValueError(f"Unknown date bin: {bin!r}")
+        if currency and currency not in ECB_CURRENCIES:
+            raise ValueError(f"No ECB rates for a reporting currency {currency!r}")
         self.queryset = queryset
         self.start, self.end = start, end
         self.bin, self.mode, self.sort = bin, mode, sort
