@@ -14,6 +14,6 @@ class CostsConfig(AppConfig):
         from . import fx, tasks
 
         connection_created.connect(fx.register_sqlite_functions, dispatch_uid="costs-sqlite-fx-convert")
-        post_migrate.connect(fx.ensure_exchange_rates, sender=self, dispatch_uid="costs-load-exchange-rates")
+        post_migrate.connect(tasks.ensure_exchange_rates, sender=self, dispatch_uid="costs-load-exchange-rates")
         # a workspace taking up a reporting currency: convert the summaries into it (whoever saved it)
         post_save.connect(tasks.workspace_saved, sender=Workspace, dispatch_uid="costs-workspace-currency")

@@ -154,16 +154,14 @@ def _rebuild_rate_days() -> None:
 
 
 def rates_loaded(today: date | None = None) -> bool:
-    """Whether the table reaches past ``today`` already (then a start-up load has nothing to add)."""
+    """Whether the table holds the installed package's newest rate and reaches well past ``today`` (then
+    a start-up load has nothing to add): two small queries and a read of the package."""
     today = today or timezone.now().date()
-    return ExchangeRate.objects.filter(date=today + timedelta(HORIZON_DAYS // 2), currency="EUR").exists()
-
-
-def ensure_exchange_rates(sender=None, **kwargs) -> None:
-    """``post_migrate``: load the rates unless they are there (a fresh or flushed database)."""
-    using = kwargs.get("using", "default")
-    if using == "default" and not rates_loaded():
-        load_exchange_rates()
+    newest = read_package().newest
+    return (
+        ExchangeRate.objects.filter(date=newest, currency="EUR", published_on=newest).exists()
+        and ExchangeRate.objects.filter(date=today + timedelta(HORIZON_DAYS // 2), currency="EUR").exists()
+    )
 
 
 # --- conversion in SQL ----------------------------------------------------------------------------------

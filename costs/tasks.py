@@ -24,6 +24,13 @@ def load_exchange_rates(first_day: date = fx.FIRST_DAY) -> dict:
     return result
 
 
+def ensure_exchange_rates(sender=None, using="default", **kwargs) -> None:
+    """``post_migrate``: load the rates unless they are there already (a fresh, flushed or upgraded
+    package's database); converted summaries follow a changed rate."""
+    if using == "default" and not fx.rates_loaded():
+        load_exchange_rates()
+
+
 def convert_summaries(target: str) -> None:
     """Build the summaries converted to ``target`` for every integration that lacks them."""
     done = CostConversionState.objects.filter(target=target).values_list("integration_id", flat=True)

@@ -263,3 +263,18 @@ def test_an_outsider_only_ever_changes_their_own_workspace(client, ws, other_ws,
     ws.refresh_from_db()
     other_ws.refresh_from_db()
     assert (ws.reporting_currency, other_ws.reporting_currency) == ("USD", "JPY")
+
+
+def test_migrate_loads_rates_a_newer_package_brings(ws, acme):
+    add_costs(acme, [item("2026-10-30", "SMS", "sms", "10.00", currency="GBP")])
+    assert fx.rates_loaded()
+    tasks.ensure_exchange_rates()  # nothing to do
+    # as if the stored rates predated the package's newest ECB day (a package upgrade)
+    ExchangeRate.objects.filter(date__gte=NEWEST, currency="GBP").update(per_eur=Decimal("0.5"))
+    ExchangeRate.objects.filter(date__gte=NEWEST).update(published_on=NEWEST - timedelta(days=1))
+    assert not fx.rates_loaded()
+    tasks.ensure_exchange_rates()
+    assert fx.rates_loaded()
+    assert ExchangeRate.objects.get(date=NEWEST, currency="GBP").per_eur == PUBLISHED.days[NEWEST]["GBP"]
+    converted = CostConvertedSummary.objects.get(integration=acme, target="USD")
+    assert converted.converted_cost == expected("10.00", "GBP", "USD", NEWEST)
