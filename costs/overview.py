@@ -27,6 +27,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from urllib.parse import urlencode
 
+from django.db.models import Exists, OuterRef
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
@@ -37,7 +38,7 @@ from . import scoping
 from .choices import DateBin, DateRange
 from .coverage import import_gaps_of
 from .dates import previous_period
-from .models import UNATTRIBUTED_CATEGORY, integration_model
+from .models import UNATTRIBUTED_CATEGORY, UNATTRIBUTED_SERVICE, CostLineItem, CostSummaryState, integration_model
 from .reports import ReportQuery
 from .services import ensure_default_report
 
@@ -47,6 +48,8 @@ LAST_DAYS = 30
 # import that app; the values are stored strings).
 ERROR, BUSY = "error", ("pending", "importing")
 MESSAGE_CHARS = 200
+
+Grouped = dict[str, dict[tuple, Decimal]]  # currency -> group values -> cost (aggregated rows)
 
 
 @dataclass(frozen=True)
@@ -125,8 +128,8 @@ class Mover:
 class AccountSpend:
     billing_account: str
     currency: str
-    month_to_date: Decimal | None
-    last_month: Decimal | None
+    month_to_date: Decimal
+    last_month: Decimal | None  # None: not fully imported
     month_url: str
     last_month_url: str
 
@@ -183,67 +186,75 @@ def _percent(change: Decimal | None, base: Decimal | None) -> Decimal | None:
 class Spend:
     """Builds the Overview's grouped queries for one workspace. Currency is decided here alone."""
 
-    def __init__(self, workspace):
+    def __init__(self, workspace, *, summaries_maintained: bool):
         self.workspace = workspace
         self.line_items = scoping.workspace_line_items(workspace)
-        self.summary = functools.cache(lambda: scoping.workspace_cost_summary(workspace))
+        self.summary = functools.partial(scoping.workspace_cost_summary, workspace, maintained=summaries_maintained)
 
-    def spend_query(self, start: date, end: date, group_by=(), *, category: str | None = None) -> ReportQuery:
+    def spend_query(self, start: date, end: date, group_by=()) -> ReportQuery:
         """THE query behind every figure: cost per group and currency, in monthly bins. To show one
         reporting currency, pass it to ``ReportQuery`` here; every figure then has one row per group."""
-        line_items, summary = self.line_items, self.summary
-        if category is not None:
-            line_items = line_items.filter(category=category)
-            summary = functools.partial(_category_summary, self.summary, category)
         return ReportQuery(
-            line_items,
+            self.line_items,
             start=start,
             end=end,
             group_by=list(group_by),
             bin=DateBin.MONTH,
             workspace=self.workspace,
-            summary=summary,
+            summary=self.summary,  # read where it gives the same rows (whole months)
         )
 
-    def by_group(self, start: date, end: date, group_by=(), **filters) -> dict[str, dict[tuple, Decimal]]:
+    def by_group(self, start: date, end: date, group_by=()) -> Grouped:
         """``{currency: {group values: cost}}`` over ``start..end`` (ONE grouped query; groups whose cost
         is unknown are left out)."""
-        out: dict[str, dict[tuple, Decimal]] = defaultdict(dict)
-        for row in self.spend_query(start, end, group_by, **filters).groups():
+        out: Grouped = defaultdict(dict)
+        for row in self.spend_query(start, end, group_by).groups():
             if row.cost_total is not None:
                 out[row.currency][row.groups] = row.cost_total
         return dict(out)
 
 
-def _category_summary(summary, category: str):
-    """The workspace's monthly summary (``summary()``) narrowed to one category, or ``None``."""
-    rows = summary()
-    return None if rows is None else rows.filter(category=category)
+def _by(grouped: Grouped, position: int) -> Grouped:
+    """``grouped`` added up by the group value at ``position`` alone (over aggregated rows)."""
+    out: Grouped = {}
+    for currency, groups in grouped.items():
+        sums = out.setdefault(currency, {})
+        for values, amount in groups.items():
+            key = (values[position],)
+            sums[key] = sums.get(key, Decimal(0)) + amount
+    return out
 
 
-def _totals(grouped: dict[str, dict[tuple, Decimal]]) -> dict[str, Decimal]:
+def _totals(grouped: Grouped) -> dict[str, Decimal]:
     return {currency: sum(groups.values(), Decimal(0)) for currency, groups in grouped.items()}
+
+
+def _integrations(workspace) -> list:
+    """The workspace's integrations, each annotated with whether its monthly summary is incomplete
+    (line items but no ``CostSummaryState``): what ``scoping.workspace_cost_summary`` would ask."""
+    line_items = CostLineItem.objects.filter(integration=OuterRef("pk"))
+    return list(
+        integration_model()
+        .objects.filter(pk__in=scoping.workspace_integration_ids(workspace))
+        .annotate(
+            unsummarised=Exists(line_items) & ~Exists(CostSummaryState.objects.filter(integration=OuterRef("pk")))
+        )
+        .order_by("account_name")
+        .only("account_name", "status", "status_message", "import_windows_done", "import_windows_total")
+    )
 
 
 # --- the figures -------------------------------------------------------------------------------------
 
 
 def build_overview(workspace, today: date | None = None) -> Overview:
-    """Every figure of the Overview for ``workspace`` (a fixed number of grouped queries)."""
-    periods = Periods.of(today or utc_today())
-    integrations = list(
-        integration_model()
-        .objects.filter(pk__in=scoping.workspace_integration_ids(workspace))
-        .order_by("account_name")
-        .only("account_name", "status", "status_message", "import_windows_done", "import_windows_total")
-    )
+    """Every figure of the Overview for ``workspace``: eight queries, whatever the data."""
+    periods = p = Periods.of(today or utc_today())
+    integrations = _integrations(workspace)
     overview = Overview(periods=periods, has_integrations=bool(integrations))
     if not integrations:
         return overview
-    report = ensure_default_report(workspace)
-    overview.report_url = reverse("costs:report_detail", args=[report.pk])
-    spend = Spend(workspace)
-    p = periods
+    overview.report_url = reverse("costs:report_detail", args=[ensure_default_report(workspace).pk])
     overview.links = _links(overview)
     month_gaps, last_month_gaps = import_gaps_of(
         workspace, [(p.month_start, p.today), (p.last_month_start, p.last_month_end)]
@@ -252,21 +263,22 @@ def build_overview(workspace, today: date | None = None) -> Overview:
     overview.previous_complete = not any(
         g.start <= p.same_days_end and g.end >= p.same_days_start for g in last_month_gaps
     )
-    this_month = spend.by_group(p.month_start, p.today, ["service"])
+    spend = Spend(workspace, summaries_maintained=not any(i.unsummarised for i in integrations))
+    this_month = spend.by_group(p.month_start, p.today, ["billing_account", "service"])
     same_days = spend.by_group(p.same_days_start, p.same_days_end, ["service"])
-    month_accounts = spend.by_group(p.month_start, p.today, ["billing_account"])
-    last_month_accounts = spend.by_group(p.last_month_start, p.last_month_end, ["billing_account"])
+    last_month = spend.by_group(p.last_month_start, p.last_month_end, ["billing_account"])
+    last_days = spend.by_group(p.last_days_start, p.today, ["billing_account", "service"])
     overview.headlines = _headlines(
         _totals(this_month),
         _totals(same_days) if overview.previous_complete else None,
-        None if last_month_gaps else _totals(last_month_accounts),
+        None if last_month_gaps else _totals(last_month),
     )
-    overview.top_services = _top_services(overview, spend.by_group(p.last_days_start, p.today, ["service"]))
+    overview.top_services = _top_services(overview, _by(last_days, 1))
     if overview.previous_complete:
-        overview.movers = _movers(overview, this_month, same_days)
-    overview.accounts = _accounts(overview, month_accounts, last_month_accounts)
-    unattributed = spend.by_group(p.last_days_start, p.today, ["billing_account"], category=UNATTRIBUTED_CATEGORY)
-    overview.attention = _attention(overview, integrations, unattributed)
+        overview.movers = _movers(overview, _by(this_month, 1), same_days)
+    partial = {g.billing_account for g in last_month_gaps}
+    overview.accounts = _accounts(overview, _by(this_month, 0), last_month, partial)
+    overview.attention = _attention(overview, integrations, last_days)
     return overview
 
 
@@ -299,7 +311,7 @@ def _headlines(
     ]
 
 
-def _top_services(overview: Overview, last_days: dict[str, dict[tuple, Decimal]]) -> list[ServiceSpend]:
+def _top_services(overview: Overview, last_days: Grouped) -> list[ServiceSpend]:
     out = []
     for currency in sorted(last_days):
         groups = last_days[currency]
@@ -314,7 +326,7 @@ def _top_services(overview: Overview, last_days: dict[str, dict[tuple, Decimal]]
 
 
 def _movers(
-    overview: Overview, this_month: dict[str, dict[tuple, Decimal]], same_days: dict[str, dict[tuple, Decimal]]
+    overview: Overview, this_month: Grouped, same_days: Grouped
 ) -> list[Mover]:
     out = []
     for currency in sorted(set(this_month) | set(same_days)):
@@ -338,9 +350,8 @@ def _movers(
     return out
 
 
-def _accounts(
-    overview: Overview, month: dict[str, dict[tuple, Decimal]], last_month: dict[str, dict[tuple, Decimal]]
-) -> list[AccountSpend]:
+def _accounts(overview: Overview, month: Grouped, last_month: Grouped, partial: set[str]) -> list[AccountSpend]:
+    """Month to date and last month per billing account; ``None`` for a last month not fully imported."""
     keys = {(c, g) for c, groups in month.items() for g in groups} | {
         (c, g) for c, groups in last_month.items() for g in groups
     }
@@ -348,8 +359,8 @@ def _accounts(
         AccountSpend(
             billing_account=groups[0],
             currency=currency,
-            month_to_date=month.get(currency, {}).get(groups),
-            last_month=last_month.get(currency, {}).get(groups),
+            month_to_date=month.get(currency, {}).get(groups, Decimal(0)),
+            last_month=None if groups[0] in partial else last_month.get(currency, {}).get(groups, Decimal(0)),
             month_url=overview.url(
                 date_range=DateRange.THIS_MONTH, billing_account=groups[0], billing_account_op="is",
                 group_by="service", bin="day",
@@ -361,15 +372,17 @@ def _accounts(
         )
         for currency, groups in keys
     ]
-    rows.sort(key=lambda r: (r.currency, -(r.month_to_date or 0), -(r.last_month or 0), str(r.billing_account)))
+    rows.sort(key=lambda r: (r.currency, -r.month_to_date, -(r.last_month or 0), str(r.billing_account)))
     return rows
 
 
-def _attention(overview: Overview, integrations, unattributed: dict[str, dict[tuple, Decimal]]) -> list[Attention]:
+def _attention(overview: Overview, integrations, last_days: Grouped) -> list[Attention]:
+    """Integrations in error or importing, and those with spend in ``unattributed`` over the last 30 days
+    (the importer files that residual, unknown categories included, under UNATTRIBUTED_SERVICE)."""
     waiting: dict[str, list[tuple[str, Decimal, str]]] = defaultdict(list)
-    for currency in sorted(unattributed):
-        for (account,), amount in unattributed[currency].items():
-            if amount:
+    for currency in sorted(last_days):
+        for (account, service), amount in last_days[currency].items():
+            if service == UNATTRIBUTED_SERVICE and amount:
                 url = overview.url(
                     date_range=DateRange.LAST_30_DAYS, billing_account=account, billing_account_op="is",
                     category=UNATTRIBUTED_CATEGORY, category_op="is", group_by="category", bin="day",
@@ -402,6 +415,4 @@ def overview_page(request):
     """The Overview of the current workspace; a person in no workspace is told so (no 404 on "/")."""
     workspace = request.workspace
     context = {"overview": build_overview(workspace) if workspace is not None else None}
-    if workspace is not None:
-        context["can_connect"] = workspace.can_edit(request.user)
     return render(request, "costs/overview.html", context)
