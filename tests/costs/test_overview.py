@@ -337,3 +337,23 @@ def test_costs_written_without_summaries_still_add_up(ws):
     overview = build_overview(ws, today=NOV_20)
     assert overview.headlines[0].last_month == D("11.10")
     assert overview.accounts[0].last_month == D("11.10") and overview.accounts[0].month_to_date == D("12")
+
+
+def test_page_shows_what_needs_attention(owner_client, ws, owner):
+    today = utc_today()
+    broken = make_integration(ws, "Acme Broken")
+    broken.status, broken.status_message = IntegrationStatus.ERROR, "Twilio rejected this API key and secret (20003)."
+    broken.save()
+    busy = make_integration(ws, "Acme Busy")
+    busy.status, busy.import_windows_done, busy.import_windows_total = IntegrationStatus.IMPORTING, 3, 6
+    busy.save()
+    add_costs(busy, [item(today, UNATTRIBUTED_SERVICE, UNATTRIBUTED_CATEGORY, "2.40")])
+    html = owner_client.get("/").content.decode()
+    attention = html[html.index('id="attention"'):]
+    assert "Acme Broken" in attention and "20003" in attention and "Acme Busy" in attention
+    assert 'aria-valuenow="50"' in attention and "2.40 USD" in attention
+    assert reverse("integrations:detail", args=[broken.pk]) in attention
+    assert "Classify them" not in attention  # the admin link is for staff
+    owner.is_staff = True
+    owner.save()
+    assert "Classify them" in owner_client.get("/").content.decode()

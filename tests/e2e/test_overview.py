@@ -35,7 +35,10 @@ def test_overview_shows_month_to_date_change_and_top_services_on_the_first_scree
         item(today, "Lookup", "lookups", "4.00"),
     ])  # fmt: skip
     gbp = make_integration(ws, "Acme UK")
-    add_costs(gbp, [item(today, "SMS & MMS", "sms-outbound", "7.00", currency="GBP")])
+    add_costs(gbp, [
+        item(last_month, "SMS & MMS", "sms-outbound", "5.00", currency="GBP"),
+        item(today, "SMS & MMS", "sms-outbound", "7.00", currency="GBP"),
+    ])  # fmt: skip
     for integration in (usd, gbp):
         integration.status = IntegrationStatus.IMPORTED
         integration.save()
