@@ -9,9 +9,10 @@
 * integrations that need attention: in error, importing (with progress), or with spend waiting in
   ``unattributed`` (categories Twilio reports that the catalog does not know yet).
 
-Every figure is a grouped ``ReportQuery`` (one query each, over the monthly summary where it gives
-the same answer), so the page costs a fixed handful of queries whatever the number of line items;
-Python only adds up the aggregated rows.
+The figures come from four grouped ``ReportQuery`` queries (month to date and the last 30 days by
+billing account and service, the same days of last month by service, last month by billing account:
+over the monthly summary where it gives the same answer), plus the integrations, All Resources and the
+import history: eight queries whatever the number of line items. Python only adds up aggregated rows.
 
 Currencies are never added together: every figure is per currency (a workspace with USD and GBP
 accounts gets two of each). ``spend_query`` is the ONE place a query is built, so passing a
