@@ -392,17 +392,18 @@ def test_period_endpoints_cover_the_right_dates(http, server, main):
         return sorted({(r["start_date"], r["end_date"]) for r in recs})
 
     start = server.sandbox.data_start
-    assert start == dt.date(2024, 5, 18)
+    assert start == dt.date(2022, 6, 18)  # 36 months of lifetime: earlier history can be demonstrated
     assert dates("/Today") == [("2025-06-18", "2025-06-18")]
     assert dates("/Yesterday") == [("2025-06-17", "2025-06-17")]
     assert dates("/ThisMonth") == [("2025-06-01", "2025-06-18")]
     assert dates("/LastMonth") == [("2025-05-01", "2025-05-31")]
     assert dates("/AllTime") == [(str(start), "2025-06-18")]
     assert dates("") == [(str(start), "2025-06-18")]
-    assert dates("/Yearly") == [(str(start), "2024-12-31"), ("2025-01-01", "2025-06-18")]
+    assert dates("/Yearly") == [(str(start), "2022-12-31"), ("2023-01-01", "2023-12-31"),
+                                ("2024-01-01", "2024-12-31"), ("2025-01-01", "2025-06-18")]
     monthly = dates("/Monthly")
-    assert monthly[0] == (str(start), "2024-05-31") and monthly[-1] == ("2025-06-01", "2025-06-18")
-    assert len(monthly) == 14
+    assert monthly[0] == (str(start), "2022-06-30") and monthly[-1] == ("2025-06-01", "2025-06-18")
+    assert len(monthly) == 37
     assert dates("/Daily", {"StartDate": "-2days"}) == [(f"2025-06-{d}", f"2025-06-{d}") for d in (16, 17, 18)]
     # outside the account's lifetime: an empty page, not an error
     for params in ({"StartDate": "2020-01-01", "EndDate": "2020-01-31"}, {"StartDate": "2025-07-01"}):

@@ -209,7 +209,7 @@ class Sandbox:
 
     @property
     def data_start(self) -> dt.date:
-        """First day with usage: the accounts' "creation", 13 months before today."""
+        """First day with usage: the accounts' "creation", ``HISTORY_MONTHS`` (36) months before today."""
         return add_months(self.today, -HISTORY_MONTHS)
 
     def credentials(self) -> list[dict]:
