@@ -107,10 +107,11 @@ def records_path(account_sid, sub=""):
 
 def get(http, server, cred, path_or_uri, params=None, *, as_account=None, auth=None):
     """GET a path (or a next_page_uri, verbatim) with one account's API key."""
+    # (30 s: a cold AllTime sums 36 months of days)
     if not path_or_uri.startswith("/2010-04-01/"):
         path_or_uri = records_path(as_account or cred["account_sid"], path_or_uri)
     auth = auth or (cred["api_key_sid"], cred["api_secret"])
-    return http.get(server.base_url + path_or_uri, params=params, auth=auth, timeout=10)
+    return http.get(server.base_url + path_or_uri, params=params, auth=auth, timeout=30)
 
 
 def fetch_all(http, server, cred, sub, params, *, as_account=None):

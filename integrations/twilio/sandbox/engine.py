@@ -271,6 +271,9 @@ class Sandbox:
         out = {}
         for p in PRODUCTS:
             base = p.base.get(role, 0)
+            if not base:  # this account does not use the product: zeros, like a live account reports them
+                out[p.category] = (0, ZERO, ZERO.quantize(Decimal(1).scaleb(-p.price_places)))
+                continue
             rng = random.Random(int.from_bytes(_digest(self.seed, role, p.category, day.isoformat())[:8], "big"))
             unit = self._unit_price(p, currency)
             quantum = Decimal(1).scaleb(-p.price_places)
