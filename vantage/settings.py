@@ -97,6 +97,10 @@ except Exception:
 USE_TZ = True
 LANGUAGE_CODE = "en-us"
 USE_I18N = False
+# One date format everywhere, the admin included ("1 Dec 2026"): vantage/lib/formats/en/formats.py.
+# Numbers are formatted explicitly (vantage.lib.formatting); USE_THOUSAND_SEPARATOR stays off so ids
+# rendered into URLs and form values are never grouped ("1,234").
+FORMAT_MODULE_PATH = ["vantage.lib.formats"]
 
 TWILIO_API_BASE_URL = _typed("TWILIO_API_BASE_URL", env.str, "https://api.twilio.com").rstrip("/")
 if urlparse(TWILIO_API_BASE_URL).scheme not in ("http", "https") or not urlparse(TWILIO_API_BASE_URL).netloc:
