@@ -87,7 +87,7 @@ def test_live_count_of_matching_line_items(owner_client, tag, costs):  # noqa: F
     assert owner_client.get(url, either).json()["count"] == 9 + 3  # OR: SMS anywhere, or any EU row (3 more)
     assert owner_client.get(url, value_post("", dimension="category", operator="starts_with",
                                             values="SMS")).json()["count"] == 9  # case ignored
-    dated = value_post("", values="SMS & MMS", date_from="2026-11-20")
+    dated = value_post("", values="SMS & MMS", date_from="2026-11-15")
     assert owner_client.get(url, dated).json()["count"] == 6  # the row 40 days ago falls outside
     zero = owner_client.get(url, value_post("", values="SMS and MMS")).json()
     assert zero["count"] == 0 and "matches no line items" in zero["message"]
