@@ -113,9 +113,14 @@ class VirtualTagValueForm(forms.Form):
         return initial
 
     def condition_rows(self):
+        """Per row: its number and its controls as ``(bound field, label without the "Condition n: ")``."""
+        def control(i, part):
+            bound = self[f"c{i}_{part}"]
+            return bound, str(bound.label).split(": ", 1)[1]
+
         return [
-            {"number": i + 1, "fields": [self[f"c{i}_{part}"] for part in ("set", "dimension", "operator")],
-             "values": self[f"c{i}_values"], "pick": self[f"c{i}_pick"]}
+            {"number": i + 1, "fields": [control(i, part) for part in ("set", "dimension", "operator")],
+             "values": control(i, "values"), "pick": control(i, "pick")}
             for i in range(CONDITION_ROWS)
         ]  # fmt: skip
 

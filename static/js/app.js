@@ -78,5 +78,6 @@ document.addEventListener("change", function (ev) {
     later();
   });
   splitTotal();
-  refreshCount();
+  var chosen = [].some.call(form.querySelectorAll("[data-dimension]"), function (el) { return el.value; });
+  if (chosen) { refreshCount(); }
 })();

@@ -48,7 +48,7 @@ def test_every_control_of_the_value_form_is_labelled(owner_client, tag, costs): 
     unlabelled = [c for c in parser.controls if not (c[0] in parser.labelled or c[2])]
     assert unlabelled == []
     assert "(optional) (optional)" not in re.sub(r"<[^>]+>", "", html)
-    assert 'for="id_c3_dimension">Condition 4: dimension<' in html
+    assert 'for="id_c3_dimension"><span class="visually-hidden">Condition 4: </span>dimension<' in html
     assert "add up to exactly 100" in html  # splits are explained
 
 
