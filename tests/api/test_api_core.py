@@ -16,6 +16,7 @@ from costs.models import CostLineItem
 from integrations.models import Integration
 from integrations.validation import MSG_KEEP_A_WORKSPACE
 from tests.fakes.twilio import ACCOUNT, BASE, KEY, TODAY_PATH, error, page, record
+from vantage.lib.formatting import day, moment
 from vantage.models import ApiToken, Membership, Role
 
 pytestmark = pytest.mark.django_db
@@ -62,6 +63,8 @@ def test_token_page_shows_the_token_once_and_revokes(owner_client, owner):
     owner_client.post(reverse("api_tokens"), {"revoke": token.pk})
     token.refresh_from_db()
     assert token.revoked_at is not None
+    listing = owner_client.get(reverse("api_tokens")).content.decode()
+    assert moment(token.created_at) in listing and f"Revoked {day(token.revoked_at)}" in listing  # "1 Dec 2026"
 
 
 def test_cannot_revoke_someone_elses_token(client, owner, outsider):
