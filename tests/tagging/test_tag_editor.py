@@ -135,3 +135,13 @@ def test_editing_shows_the_current_count(owner_client, tag, costs):  # noqa: F81
         {"conditions": [{"dimension": "service", "operator": "is", "values": ["Programmable Voice"]}]}])
     html = owner_client.get(reverse("tagging:value_edit", args=[tag.pk, value.pk])).content.decode()
     assert "This filter matches 3 line items" in html
+
+
+def test_the_tag_page_describes_filters_in_words(owner_client, tag):
+    VirtualTagValue.objects.create(tag=tag, position=1, name="Messaging", filters=[
+        {"conditions": [{"dimension": "service", "operator": "is", "values": ["SMS & MMS", "Lookup"]},
+                        {"dimension": "account_id", "operator": "is_not", "values": ["AC1"]}]},
+        {"conditions": [{"dimension": "category", "operator": "starts_with", "values": ["sms"]}]}])
+    html = owner_client.get(reverse("tagging:virtualtag_edit", args=[tag.pk])).content.decode()
+    assert ("(Service is “SMS &amp; MMS” or “Lookup” AND Account is not “AC1”) OR (Category starts with “sms”)"
+            in html)
