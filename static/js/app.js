@@ -77,6 +77,24 @@ document.addEventListener("change", function (ev) {
     }
     later();
   });
+  // Only the conditions in use and one empty row show; "Add condition" reveals the next (all rows show without JS).
+  var rows = [].slice.call(form.querySelectorAll("tr[data-condition]"));
+  function used(row) {
+    return [].some.call(row.querySelectorAll("select[data-dimension], textarea, input"), function (el) { return el.value.trim(); });
+  }
+  var last = -1;
+  rows.forEach(function (row, i) { if (used(row) || row.querySelector(".errorlist")) { last = i; } });
+  rows.forEach(function (row, i) { row.hidden = i > last + 1; });
+  if (rows.some(function (row) { return row.hidden; })) {
+    var add = document.createElement("button");
+    add.type = "button"; add.className = "btn btn-small"; add.textContent = "Add condition"; add.id = "add-condition";
+    add.addEventListener("click", function () {
+      var next = rows.filter(function (row) { return row.hidden; })[0];
+      if (next) { next.hidden = false; var first = next.querySelector("select"); if (first) { first.focus(); } }
+      if (!rows.some(function (row) { return row.hidden; })) { add.remove(); }
+    });
+    form.querySelector(".conditions").parentNode.insertAdjacentElement("afterend", add);
+  }
   splitTotal();
   var chosen = [].some.call(form.querySelectorAll("[data-dimension]"), function (el) { return el.value; });
   if (chosen) { refreshCount(); }

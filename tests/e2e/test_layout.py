@@ -108,3 +108,14 @@ def test_chart_text_is_readable_on_a_phone(phone, ws, owner, data):
         "() => [...document.querySelectorAll('svg.report-chart text')].map(t => t.getBoundingClientRect().height)")
     assert heights and min(h for h in heights if h > 0) >= 10  # CSS px; a 760-wide chart squeezed to 360 gives ~5
     assert overflow(phone) == 0  # the chart scrolls inside its panel, not the page
+
+
+def test_tag_editor_conditions_stack_on_a_phone(phone, ws, owner, data):
+    _, tag = data
+    sign_in(phone, owner.username, PASSWORD)
+    phone.wait_for_selector("h1")
+    phone.goto(f"/virtual-tags/{tag.pk}/values/new/")
+    assert phone.locator("tr[data-condition]:visible").count() == 1  # unused rows stay folded
+    assert phone.locator("label[for=id_c0_dimension]").is_visible()  # labels shown above the controls
+    box = phone.locator("#id_c0_values").bounding_box()
+    assert box["width"] >= 250 and box["x"] + box["width"] <= PHONE["width"]

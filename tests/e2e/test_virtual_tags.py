@@ -75,6 +75,10 @@ def test_value_editor_labels_picks_counts_and_warns(page, ws, owner):
         && !(el.labels && el.labels.length) && !el.getAttribute('aria-label')).map(el => el.name)""")
     assert unlabelled == []
     assert page.get_by_label("Condition 1: dimension").count() == 1
+    # only the first condition row shows until more are asked for
+    assert page.locator("tr[data-condition]:visible").count() == 1
+    page.click("#add-condition")
+    assert page.locator("tr[data-condition]:visible").count() == 2
 
     page.fill("#id_name", "Messaging")
     page.get_by_label("Condition 1: dimension").select_option("service")
