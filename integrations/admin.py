@@ -12,6 +12,7 @@ from vantage.lib.money import MONEY, ExactSum
 
 from . import services
 from .models import IngestionRun, Integration, TwilioUsageCategory, UnclassifiedUsage
+from .twilio.importer import HISTORY_MONTHS
 
 SECRET_FIELDS = ("api_key_sid", "api_secret")
 
@@ -22,7 +23,7 @@ def _sum_of(queryset, field: str) -> Subquery:
 
 
 def _reimport(integrations) -> int:
-    """Queue a six-month re-import of each integration that is not busy; how many were queued."""
+    """Queue a re-import of the connect-time history for each integration not busy; how many were queued."""
     n = 0
     for integration in integrations:
         if not services.is_busy(integration):
@@ -41,10 +42,11 @@ class IntegrationAdmin(admin.ModelAdmin):
     exclude = SECRET_FIELDS
     readonly_fields = [
         "provider", "account_sid", "status", "status_message", "import_windows_total", "import_windows_done",
-        "import_records_read", "import_started_at", "last_refreshed_at", "created_by", "created_at", "updated_at",
+        "import_records_read", "import_started_at", "history_back_to", "last_refreshed_at", "created_by",
+        "created_at", "updated_at",
     ]
     filter_horizontal = ["workspaces"]
-    actions = ["sync_now", "reimport_six_months"]
+    actions = ["sync_now", "reimport_history"]
 
     def get_queryset(self, request):
         cost = _sum_of(Integration.objects.filter(pk=OuterRef("pk")), "cost_line_items__cost")
@@ -65,10 +67,10 @@ class IntegrationAdmin(admin.ModelAdmin):
         started = sum(1 for i in queryset if services.queue_sync(i))
         self.message_user(request, f"Queued {started} sync(s); busy integrations were skipped.", messages.SUCCESS)
 
-    @admin.action(description="Re-import six months")
-    def reimport_six_months(self, request, queryset):
+    @admin.action(description=f"Re-import the history imported on connect ({HISTORY_MONTHS} months)")
+    def reimport_history(self, request, queryset):
         n = _reimport(queryset)
-        self.message_user(request, f"Queued {n} six-month re-import(s).", messages.SUCCESS)
+        self.message_user(request, f"Queued {n} re-import(s) of {HISTORY_MONTHS} months.", messages.SUCCESS)
 
 
 @admin.register(IngestionRun)
@@ -127,7 +129,7 @@ class TwilioUsageCategoryAdmin(admin.ModelAdmin):
             obj.overridden = True
         super().save_model(request, obj, form, change)
 
-    @admin.action(description="Re-import six months for integrations that reported these categories")
+    @admin.action(description=f"Re-import {HISTORY_MONTHS} months for integrations that reported these categories")
     def reimport_affected(self, request, queryset):
         ids = UnclassifiedUsage.objects.filter(category__in=queryset.values("name")).values("integration_id").distinct()
         n = _reimport(Integration.objects.filter(pk__in=ids))

@@ -49,7 +49,7 @@ class EarlierHistoryForm(forms.Form):
         widget = self.fields["start_month"].widget
         widget.attrs.update(min=f"{self.lowest:%Y-%m}", max=f"{self.highest:%Y-%m}")
         self.fields["start_month"].help_text = (
-            f"A month from {self.lowest:%B %Y} to {self.highest:%B %Y}; every month from it up to the history "
+            f"A month from {self.lowest:%b %Y} to {self.highest:%b %Y}; every month from it up to the history "
             f"already imported is imported, newest first (at most {history.MAX_MONTHS_BACK} months back)."
         )
         self.initial.setdefault("start_month", f"{max(self.lowest, add_months(self.highest, -12)):%Y-%m}")

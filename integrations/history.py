@@ -85,13 +85,13 @@ def check_start_month(integration: Integration, month: date, today: date | None 
     lowest, highest = month_bounds(integration, today)
     if month < lowest:
         raise ValidationError(
-            f"Choose {lowest:%B %Y} or later: history goes back at most {MAX_MONTHS_BACK} months, "
+            f"Choose {lowest:%b %Y} or later: history goes back at most {MAX_MONTHS_BACK} months, "
             "the longest period a report can show.",
             code="too_early",
         )
     if month > highest:
         raise ValidationError(
-            f"Choose {highest:%B %Y} or earlier: months from {highest:%B %Y} on are already imported "
+            f"Choose {highest:%b %Y} or earlier: months from {highest:%b %Y} on are already imported "
             "(or refreshed daily).",
             code="too_late",
         )

@@ -123,10 +123,10 @@ def import_earlier(request, pk):
         messages.warning(request, str(exc))
         return redirect("integrations:detail", pk=pk)
     if queued:
-        messages.success(request, f"Importing {queued} earlier month{pluralize(queued)} back to {month:%B %Y}, "
+        messages.success(request, f"Importing {queued} earlier month{pluralize(queued)} back to {month:%b %Y}, "
                                   "newest first.")
     else:
-        messages.info(request, f"Every month from {month:%B %Y} on is already imported.")
+        messages.info(request, f"Every month from {month:%b %Y} on is already imported.")
     return redirect("integrations:detail", pk=pk)
 
 
