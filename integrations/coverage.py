@@ -12,7 +12,7 @@ from django.db.models import FilteredRelation, Q
 
 from costs.coverage import ImportHistory
 
-from .models import IngestionRun, Integration, IntegrationStatus, RunStatus
+from .models import Integration, IntegrationStatus, RunStatus
 
 BUSY = {IntegrationStatus.IMPORTING, IntegrationStatus.PENDING}
 

@@ -1,6 +1,7 @@
 """Report pages: list, report, save / save as new / rename / delete, access from every side."""
 
 import importlib
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -17,6 +18,11 @@ from .factories import add_costs, item, make_integration
 from .pages import report_query, report_table
 
 MARCH = {"start_date": "2026-03-01", "end_date": "2026-03-31"}
+
+
+def page_text(html: str) -> str:
+    """The page's text as a reader sees it: tags dropped, white space collapsed."""
+    return " ".join(re.sub(r"<[^>]+>", " ", html).replace("&amp;", "&").split()).replace(" )", ")").replace("( ", "(")
 
 
 def detail(report):
@@ -93,15 +99,19 @@ def test_report_page_shows_headline_chart_and_table(owner_client, default_report
     assert response.status_code == 200
     html = response.content.decode()
     table = report_table(html)
-    assert table["thead"][0] == ["Service", "Currency", "Mar 2026", "Total"]
+    # by default one row per group: Total, Previous period (February) and Change, largest total first
+    assert table["thead"][0] == ["Service", "Currency", "Total ↓", "Previous period", "Change", "%"]
     assert table["tbody"] == [
-        ["Lookup", "EUR", "3.00", "3.00"],
-        ["Programmable Voice", "USD", "20.00", "20.00"],
-        ["SMS & MMS", "USD", "15.00", "15.00"],
+        ["Programmable Voice", "USD", "20.00", "0.00", "+20.00", "—"],
+        ["SMS & MMS", "USD", "15.00", "12.50", "+2.50", "+20.0%"],
+        ["Lookup", "EUR", "3.00", "0.00", "+3.00", "—"],
     ]
-    assert table["tfoot"] == [["Total", "EUR", "3.00", "3.00"], ["Total", "USD", "35.00", "35.00"]]
+    assert table["tfoot"] == [
+        ["Total", "EUR", "3.00", "0.00", "+3.00", "—"],
+        ["Total", "USD", "35.00", "12.50", "+22.50", "+180.0%"],
+    ]
     # headline per currency with the previous period (February) and the change
-    assert "35.00 USD" in html and "12.50 USD" in html and "+22.50 USD (+180.0%)" in html
+    assert "35.00 USD" in html and "12.50 USD" in html and "+22.50 USD (+180.0%)" in page_text(html)
     # chart: inline SVG, accessible, a <title> on every bar
     assert '<svg class="report-chart"' in html and 'role="img"' in html and "aria-label=" in html
     assert "<title>SMS &amp; MMS · Mar 2026: 15.00 USD</title>" in html
@@ -119,15 +129,35 @@ def test_saved_settings_apply_without_query_string(owner_client, ws, owner, marc
         date_range="custom", start_date=date(2026, 3, 1), end_date=date(2026, 3, 31), date_bin="month",
     )  # fmt: skip
     table = report_table(owner_client.get(detail(report)).content.decode())
-    assert table["tbody"] == [["calls-outbound", "USD", "20.00", "20.00"]]
+    assert table["tbody"] == [["calls-outbound", "USD", "20.00", "0.00", "+20.00", "—"]]
 
 
-def test_table_sorts_by_total_and_name(owner_client, default_report, march):
-    url = f"{detail(default_report)}?{report_query(**MARCH, group_by='service')}"
-    names = [r[0] for r in report_table(owner_client.get(url + "&sort=total_asc").content.decode())["tbody"]]
-    assert names == ["Lookup", "SMS & MMS", "Programmable Voice"]  # EUR first: currencies never mix
-    names = [r[0] for r in report_table(owner_client.get(url + "&sort=name").content.decode())["tbody"]]
-    assert names == ["Lookup", "Programmable Voice", "SMS & MMS"]
+@pytest.mark.parametrize(
+    "sort, expected",
+    [
+        ("total_desc", ["Programmable Voice", "SMS & MMS", "Lookup"]),
+        ("total_asc", ["Lookup", "SMS & MMS", "Programmable Voice"]),
+        ("name", ["Lookup", "Programmable Voice", "SMS & MMS"]),
+        ("name_desc", ["SMS & MMS", "Programmable Voice", "Lookup"]),
+        ("previous_desc", ["SMS & MMS", "Lookup", "Programmable Voice"]),  # 12.50, then the zeros by name
+        ("previous_asc", ["Lookup", "Programmable Voice", "SMS & MMS"]),
+        ("change_desc", ["Programmable Voice", "Lookup", "SMS & MMS"]),  # +20.00, +3.00, +2.50
+        ("change_asc", ["SMS & MMS", "Lookup", "Programmable Voice"]),
+    ],
+)
+def test_table_sorts_by_each_column(owner_client, default_report, march, sort, expected):
+    url = f"{detail(default_report)}?{report_query(**MARCH, group_by='service', sort=sort)}"
+    assert [r[0] for r in report_table(owner_client.get(url).content.decode())["tbody"]] == expected
+
+
+def test_column_headers_link_to_their_sort_and_reverse_it(owner_client, default_report, march):
+    url = f"{detail(default_report)}?{report_query(**MARCH, group_by='service', sort='change_desc')}"
+    html = owner_client.get(url).content.decode().replace("&amp;", "&")
+    links = dict(re.findall(r'href="([^"]+)" data-sort="(\w+)"', html))
+    by_column = {column: href for href, column in links.items()}
+    assert "sort=change_asc" in by_column["change"]  # the current column reverses
+    assert "sort=previous_desc" in by_column["previous"] and "sort=name" in by_column["name"]
+    assert "sort=total_desc" in by_column["total"]
 
 
 def test_drill_down_filters_the_row_and_groups_by_the_next_dimension(owner_client, default_report, march):
@@ -137,7 +167,7 @@ def test_drill_down_filters_the_row_and_groups_by_the_next_dimension(owner_clien
     assert "group_by=category" in sms and "service_op=is" in sms
     table = report_table(owner_client.get(sms.replace("&amp;", "&")).content.decode())
     assert [r[0] for r in table["tbody"]] == ["sms-outbound", "sms-inbound"]
-    assert table["tfoot"] == [["Total", "USD", "15.00", "15.00"]]
+    assert table["tfoot"] == [["Total", "USD", "15.00", "12.50", "+2.50", "+20.0%"]]
 
 
 def test_drill_down_path(owner_client, default_report, march):
@@ -150,16 +180,18 @@ def test_usage_mode_page(owner_client, default_report, march):
     url = f"{detail(default_report)}?{report_query(**MARCH, group_by='service', mode='usage')}"
     html = owner_client.get(url).content.decode()
     table = report_table(html)
-    assert table["thead"][0] == ["Service", "Currency", "Unit", "Mar 2026", "Total", "Cost"]
-    assert ["SMS & MMS", "USD", "segments", "150", "150", "15.00"] in table["tbody"]
-    assert ["Programmable Voice", "USD", "minutes", "30", "30", "20.00"] in table["tbody"]
+    assert table["thead"][0] == ["Service", "Currency", "Unit", "Total ↓", "Previous period", "Change", "%", "Cost"]
+    assert ["SMS & MMS", "USD", "segments", "150", "90", "60", "+66.7%", "15.00"] in table["tbody"]
+    assert ["Programmable Voice", "USD", "minutes", "30", "0", "30", "—", "20.00"] in table["tbody"]
+    # the chart draws one unit: the one with the largest share of the cost, and says so
+    assert "Usage in minutes (the unit with the largest share of the cost; the table has 2 more) by Service" in html
 
 
 def test_cumulative_page_draws_a_running_line(owner_client, default_report, march):
     url = f"{detail(default_report)}?{report_query(**MARCH, bin='cumulative', group_by='service')}"
     html = owner_client.get(url).content.decode()
     assert "<polyline" in html and "running total" in html
-    assert report_table(html)["thead"][0] == ["Service", "Currency", "Total"]
+    assert report_table(html)["thead"][0] == ["Service", "Currency", "Total ↓", "Previous period", "Change", "%"]
 
 
 def test_reconciliation_matches_twilio(owner_client, default_report, march):
