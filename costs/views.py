@@ -239,15 +239,30 @@ def _change(total, previous):
     return change, (None if previous == 0 else change * 100 / abs(previous))
 
 
+def _last_if_none(name: str, descending: bool):
+    """A sort key on ``row[name]`` (or the group's total) that puts missing figures last, as SQL's NULLS LAST."""
+    missing = Decimal("-Infinity") if descending else Decimal("Infinity")
+
+    def key(r):
+        value = r["row"].total if name == "total" else r[name]
+        return missing if value is None else value
+
+    return key, descending
+
+
+def _by_name(r) -> list[str]:
+    return [label.lower() for label in r["labels"]]
+
+
 TABLE_ORDER = {
-    Sort.TOTAL_DESC: (lambda r: r["row"].total or Decimal(0), True),
-    Sort.TOTAL_ASC: (lambda r: r["row"].total or Decimal(0), False),
-    Sort.NAME: (lambda r: [label.lower() for label in r["labels"]], False),
-    Sort.NAME_DESC: (lambda r: [label.lower() for label in r["labels"]], True),
-    Sort.PREVIOUS_DESC: (lambda r: r["previous"] if r["previous"] is not None else Decimal("-Infinity"), True),
-    Sort.PREVIOUS_ASC: (lambda r: r["previous"] if r["previous"] is not None else Decimal("Infinity"), False),
-    Sort.CHANGE_DESC: (lambda r: r["change"] if r["change"] is not None else Decimal("-Infinity"), True),
-    Sort.CHANGE_ASC: (lambda r: r["change"] if r["change"] is not None else Decimal("Infinity"), False),
+    Sort.TOTAL_DESC: _last_if_none("total", True),
+    Sort.TOTAL_ASC: _last_if_none("total", False),
+    Sort.NAME: (_by_name, False),
+    Sort.NAME_DESC: (_by_name, True),
+    Sort.PREVIOUS_DESC: _last_if_none("previous", True),
+    Sort.PREVIOUS_ASC: _last_if_none("previous", False),
+    Sort.CHANGE_DESC: _last_if_none("change", True),
+    Sort.CHANGE_ASC: _last_if_none("change", False),
 }
 
 
@@ -275,6 +290,8 @@ def _table_rows(bound: BoundReport, report: CostReport, result, previous: dict |
                      "previous": before, "change": change, "percent": percent})  # fmt: skip
     key, reverse_order = TABLE_ORDER.get(bound.settings.cleaned_data["sort"], TABLE_ORDER[Sort.TOTAL_DESC])
     rows.sort(key=key, reverse=reverse_order)
+    # amounts in different currencies (or units) are never compared: their blocks stay apart, as in the CSV
+    rows.sort(key=lambda r: (r["row"].unit is None, r["row"].unit or "", r["row"].currency))
     return rows[:MAX_TABLE_ROWS]
 
 

@@ -135,7 +135,7 @@ def test_page_says_which_days_are_missing_and_does_not_claim_a_full_match(owner_
     assert "Matches Twilio's billed total for the imported days" in html
     # the previous period (Feb-Apr) was never imported: no misleading change figure
     assert 'data-role="previous-gaps"' in html and "not fully imported" in html
-    assert '<strong class="change" title="The previous period was not fully imported">n/a</strong>' in html
+    assert '<strong class="change" title="The previous period was not fully imported">—</strong>' in html
 
 
 def test_page_without_gaps_shows_no_notice(owner_client, ws, imported_june_to_july):

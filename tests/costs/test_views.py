@@ -100,11 +100,11 @@ def test_report_page_shows_headline_chart_and_table(owner_client, default_report
     html = response.content.decode()
     table = report_table(html)
     # by default one row per group: Total, Previous period (February) and Change, largest total first
-    assert table["thead"][0] == ["Service", "Currency", "Total ↓", "Previous period", "Change", "%"]
-    assert table["tbody"] == [
+    assert table["thead"][0] == ["Service", "Currency", "Total", "Previous period", "Change", "%"]
+    assert table["tbody"] == [  # currencies are never compared: EUR's rows, then USD's
+        ["Lookup", "EUR", "3.00", "0.00", "+3.00", "—"],
         ["Programmable Voice", "USD", "20.00", "0.00", "+20.00", "—"],
         ["SMS & MMS", "USD", "15.00", "12.50", "+2.50", "+20.0%"],
-        ["Lookup", "EUR", "3.00", "0.00", "+3.00", "—"],
     ]
     assert table["tfoot"] == [
         ["Total", "EUR", "3.00", "0.00", "+3.00", "—"],
@@ -132,22 +132,28 @@ def test_saved_settings_apply_without_query_string(owner_client, ws, owner, marc
     assert table["tbody"] == [["calls-outbound", "USD", "20.00", "0.00", "+20.00", "—"]]
 
 
+PV, SMS, VOICE = "Programmable Voice", "SMS & MMS", "Voice"
+
+
 @pytest.mark.parametrize(
     "sort, expected",
-    [
-        ("total_desc", ["Programmable Voice", "SMS & MMS", "Lookup"]),
-        ("total_asc", ["Lookup", "SMS & MMS", "Programmable Voice"]),
-        ("name", ["Lookup", "Programmable Voice", "SMS & MMS"]),
-        ("name_desc", ["SMS & MMS", "Programmable Voice", "Lookup"]),
-        ("previous_desc", ["SMS & MMS", "Lookup", "Programmable Voice"]),  # 12.50, then the zeros by name
-        ("previous_asc", ["Lookup", "Programmable Voice", "SMS & MMS"]),
-        ("change_desc", ["Programmable Voice", "Lookup", "SMS & MMS"]),  # +20.00, +3.00, +2.50
-        ("change_asc", ["SMS & MMS", "Lookup", "Programmable Voice"]),
+    [  # PV: 20.00 (previous 0.00, +20.00); SMS: 15.00 (12.50, +2.50); Voice: 1.00 (0.00, +1.00)
+        ("total_desc", [PV, SMS, VOICE]),
+        ("total_asc", [VOICE, SMS, PV]),
+        ("name", [PV, SMS, VOICE]),
+        ("name_desc", [VOICE, SMS, PV]),
+        ("previous_desc", [SMS, PV, VOICE]),  # ties keep the name order
+        ("previous_asc", [PV, VOICE, SMS]),
+        ("change_desc", [PV, SMS, VOICE]),
+        ("change_asc", [VOICE, SMS, PV]),
     ],
 )
 def test_table_sorts_by_each_column(owner_client, default_report, march, sort, expected):
+    add_costs(march, [item("2026-03-05", VOICE, "calls-inbound", "1.00")])
     url = f"{detail(default_report)}?{report_query(**MARCH, group_by='service', sort=sort)}"
-    assert [r[0] for r in report_table(owner_client.get(url).content.decode())["tbody"]] == expected
+    names = [r[0] for r in report_table(owner_client.get(url).content.decode())["tbody"]]
+    # currencies are never compared with each other: EUR's block (Lookup), then USD's, each sorted
+    assert names == ["Lookup", *expected]
 
 
 def test_column_headers_link_to_their_sort_and_reverse_it(owner_client, default_report, march):
@@ -180,7 +186,7 @@ def test_usage_mode_page(owner_client, default_report, march):
     url = f"{detail(default_report)}?{report_query(**MARCH, group_by='service', mode='usage')}"
     html = owner_client.get(url).content.decode()
     table = report_table(html)
-    assert table["thead"][0] == ["Service", "Currency", "Unit", "Total ↓", "Previous period", "Change", "%", "Cost"]
+    assert table["thead"][0] == ["Service", "Currency", "Unit", "Total", "Previous period", "Change", "%", "Cost"]
     assert ["SMS & MMS", "USD", "segments", "150", "90", "60", "+66.7%", "15.00"] in table["tbody"]
     assert ["Programmable Voice", "USD", "minutes", "30", "0", "30", "—", "20.00"] in table["tbody"]
     # the chart draws one unit: the one with the largest share of the cost, and says so
@@ -191,7 +197,7 @@ def test_cumulative_page_draws_a_running_line(owner_client, default_report, marc
     url = f"{detail(default_report)}?{report_query(**MARCH, bin='cumulative', group_by='service')}"
     html = owner_client.get(url).content.decode()
     assert "<polyline" in html and "running total" in html
-    assert report_table(html)["thead"][0] == ["Service", "Currency", "Total ↓", "Previous period", "Change", "%"]
+    assert report_table(html)["thead"][0] == ["Service", "Currency", "Total", "Previous period", "Change", "%"]
 
 
 def test_reconciliation_matches_twilio(owner_client, default_report, march):
@@ -344,7 +350,7 @@ def test_default_report_cannot_be_deleted_or_changed(owner_client, default_repor
     rename = reverse("costs:report_rename", args=[default_report.pk])
     assert owner_client.post(rename, {"title": "X"}).status_code == 400
     default_report.refresh_from_db()
-    assert default_report.title == "All Resources" and default_report.date_range == "this_month"
+    assert default_report.title == "All Resources" and default_report.date_range == "last_30_days"
 
 
 def test_editors_change_only_their_own_reports_owners_any(editor_client, owner_client, ws, owner, editor):
