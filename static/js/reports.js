@@ -30,6 +30,16 @@ document.addEventListener("toggle", function (ev) {
   }
 }, true);
 
+// A dimension without ticked values sends no operator: shorter URLs (the server ignores it either way).
+document.addEventListener("submit", function (ev) {
+  var form = ev.target;
+  if (!form.matches || !form.matches("#report-form")) { return; }
+  form.querySelectorAll("details.picker").forEach(function (picker) {
+    var op = picker.querySelector("select[name$=_op]");
+    if (op && !picker.querySelector("input[type=checkbox]:checked")) { op.disabled = true; }
+  });
+});
+
 // Deleting a report asks first (without JavaScript the button deletes straight away).
 document.addEventListener("submit", function (ev) {
   var form = ev.target;
