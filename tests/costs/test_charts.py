@@ -79,7 +79,9 @@ def test_usage_charts_the_unit_with_the_largest_share_of_cost_and_says_so(ws, in
     ])  # fmt: skip
     data = chart_data(report(ws, mode="usage"), chart_type="bar", row_label=label)
     assert data.unit == "segments" and [s.label for s in data.series] == ["SMS & MMS"]
-    assert data.title == "Usage in segments (the unit with the largest share of the cost; the table has 2 more) by Service"
+    assert data.title == (
+        "Usage in segments (the unit with the largest share of the cost; the table has 2 more) by Service"
+    )
 
 
 def test_negative_values_stack_below_zero(ws, integration):
