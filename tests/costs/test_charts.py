@@ -50,7 +50,7 @@ def test_bars_have_titles_axes_and_accessible_name(ws, eleven_services):
 
 
 def test_legend_is_outside_the_plot_with_full_names(ws, integration):
-    long_name = "Programmable Messaging with a very long service name that used to be clipped"
+    long_name = "Programmable Messaging, a service name clipped at 24"  # a service name has at most 64
     add_costs(integration, [item("2026-03-02", long_name, "x", 5), item("2026-03-03", "Lookup", "y", 2)])
     data = chart_data(report(ws, bin="day"), chart_type="bar", row_label=label)
     assert legend(data) == [
