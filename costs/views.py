@@ -122,7 +122,7 @@ def _filter_pickers(bound: BoundReport) -> list[dict]:
     values = bound.filterset.dimension_values()
     pickers = []
     for name in DIMENSION_PARAMS:
-        chosen = [v for v in bound.params.getlist(name)]
+        chosen = bound.params.getlist(name)
         offered = list(values.get(name, []))
         offered += [v for v in chosen if v not in offered]  # a saved value no longer present: untick it here
         items = [{"value": v, "label": NONE_LABEL if v == "" else v, "checked": v in chosen} for v in offered]
@@ -179,6 +179,10 @@ def _chips(bound: BoundReport, report: CostReport) -> list[dict]:
     return chips
 
 
+def _plural(noun: str) -> str:
+    return noun[:-1] + "ies" if noun.endswith("y") else noun + "s"
+
+
 def _single_value(spec: dict | None) -> bool:
     return bool(spec) and spec.get("op") == Operator.IS and len(spec.get("values") or []) == 1
 
@@ -202,7 +206,7 @@ def _breadcrumb(bound: BoundReport, report: CostReport, group_by: list[str], act
             changes.update({key: None, f"{key}_op": None})
         return bound.url("costs:report_detail", report, **changes)
 
-    crumbs = [{"label": f"All ({dimensions.get(levels[0]).label})", "url": up_to(0)}]
+    crumbs = [{"label": f"All {_plural(dimensions.get(levels[0]).label.lower())}", "url": up_to(0)}]
     for i, key in enumerate(levels):
         value = dimensions.get(key).display(active[key]["values"][0])
         last = i == len(levels) - 1

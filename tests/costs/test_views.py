@@ -444,7 +444,7 @@ def test_drill_down_shows_a_breadcrumb_back_to_each_level(owner_client, default_
     nav = categories.split('id="breadcrumb"')[1].split("</nav>")[0]
     crumbs = re.findall(r"<li>(?:<a href=\"([^\"]+)\">)?(?:<span aria-current=\"page\">)?([^<]+)<", nav)
     assert [label.replace("&amp;", "&") for _, label in crumbs] == [
-        "All (Billing Account)", "Acme Twilio", march.account_sid, "SMS & MMS"
+        "All billing accounts", "Acme Twilio", march.account_sid, "SMS & MMS"
     ]
     assert crumbs[-1][0] == ""  # where we are is not a link
     up = crumbs[1][1], crumbs[1][0].replace("&amp;", "&")  # back to Acme Twilio's accounts

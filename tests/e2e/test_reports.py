@@ -76,12 +76,12 @@ def test_drill_down_then_back_with_the_breadcrumb(page, ws, owner, costs):
     page.click("#report-table a.drill:has-text('SMS & MMS')")
     page.wait_for_selector("#breadcrumb")
     crumbs = page.locator("#breadcrumb li").all_inner_texts()
-    assert crumbs == ["All (Service)", "SMS & MMS"]
-    assert page.locator("#breadcrumb a").all_inner_texts() == ["All (Service)"]  # where we are is no link
+    assert crumbs == ["All services", "SMS & MMS"]
+    assert page.locator("#breadcrumb a").all_inner_texts() == ["All services"]  # where we are is no link
     categories = page.locator("#report-table tbody tr td:first-child").all_inner_texts()
     assert categories == ["sms-outbound", "mms-outbound", "sms-inbound"]
     assert page.locator(".chip").inner_text().startswith("Service is SMS & MMS")
-    page.click("#breadcrumb >> text=All (Service)")
+    page.click("#breadcrumb >> text=All services")
     page.wait_for_selector(".no-filters")
     services = page.locator("#report-table tbody tr td:first-child").all_inner_texts()
     assert services == ["Programmable Voice", "SMS & MMS"]
