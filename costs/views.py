@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from vantage.lib.dates import add_months, month_start, utc_today
 from vantage.models import EDIT_ROLES
 from vantage.workspaces import require_editor, require_workspace
 
@@ -105,12 +106,18 @@ def _get_report(request, pk) -> CostReport:
 
 @require_GET
 def report_list(request):
+    """Every report with its cost this month to date and last month, per currency (one query for all)."""
     workspace = require_workspace(request)
     services.ensure_default_report(workspace)
     reports = list(CostReport.objects.filter(workspace=workspace).select_related("created_by"))
-    costs = services.month_to_date_costs(workspace, reports)
-    rows = [(r, sorted((costs.get(r.pk) or {}).items()), costs.get(r.pk) is None) for r in reports]
-    return render(request, "costs/report_list.html", {"rows": rows})
+    today = utc_today()
+    costs = services.month_to_date_costs(workspace, reports, today)
+    periods = ("month_to_date", "last_month")
+    rows = [
+        (r, None if costs[r.pk] is None else [sorted(costs[r.pk][p].items()) for p in periods]) for r in reports
+    ]
+    context = {"rows": rows, "today": today, "this_month": month_start(today), "last_month": add_months(today, -1)}
+    return render(request, "costs/report_list.html", context)
 
 
 # --- the report page: filter pickers and chips, breadcrumb, table, headline -----------------------------

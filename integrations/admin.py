@@ -7,6 +7,7 @@ from django.contrib import admin, messages
 from django.db.models import Count, DecimalField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 
+from vantage.lib.admin import count_column, money_column
 from vantage.lib.money import MONEY, ExactSum
 
 from . import services
@@ -18,23 +19,6 @@ SECRET_FIELDS = ("api_key_sid", "api_secret")
 def _sum_of(queryset, field: str) -> Subquery:
     """The exact sum of ``field`` over a queryset correlated with ``OuterRef``: one subquery per row."""
     return Subquery(queryset.annotate(s=ExactSum(field)).values("s")[:1], output_field=DecimalField(**MONEY))
-
-
-def _count_column(attr: str, description: str):
-    """A list column showing the annotation ``attr``, sortable by it."""
-    @admin.display(description=description, ordering=attr)
-    def column(self, obj):
-        return getattr(obj, attr)
-    return column
-
-
-def _amount_column(attr: str, description: str, places: int):
-    """A list column showing the money annotation ``attr`` with ``places`` decimals ("—" for none)."""
-    @admin.display(description=description, ordering=attr)
-    def column(self, obj):
-        value = getattr(obj, attr)
-        return f"{value:,.{places}f}" if value is not None else "—"
-    return column
 
 
 def _reimport(integrations) -> int:
@@ -73,8 +57,8 @@ class IntegrationAdmin(admin.ModelAdmin):
     def short_error(self, obj):
         return (obj.status_message[:80] + "…") if len(obj.status_message) > 80 else obj.status_message
 
-    line_items = _count_column("_items", "Line items")
-    cost_to_date = _amount_column("_cost", "Cost to date", 2)
+    line_items = count_column("_items", "Line items")
+    cost_to_date = money_column("_cost", "Cost to date")
 
     @admin.action(description="Sync now (current and previous month)")
     def sync_now(self, request, queryset):
@@ -89,12 +73,19 @@ class IntegrationAdmin(admin.ModelAdmin):
 
 @admin.register(IngestionRun)
 class IngestionRunAdmin(admin.ModelAdmin):
-    list_display = ["integration", "trigger", "start_date", "end_date", "status", "pages", "records_read",
-                    "line_items_written", "unknown_records", "twilio_total", "reconciliation_difference", "started_at",
+    list_display = ["integration", "trigger", "start_date", "end_date", "status", "pages_column", "records_column",
+                    "written_column", "unknown_column", "twilio_total_column", "difference_column", "started_at",
                     "finished_at"]
     list_filter = ["status", "trigger", "integration"]
     list_select_related = ["integration"]
     date_hierarchy = "started_at"
+
+    pages_column = count_column("pages", "Pages")
+    records_column = count_column("records_read", "Records read")
+    written_column = count_column("line_items_written", "Line items written")
+    unknown_column = count_column("unknown_records", "Unknown records")
+    twilio_total_column = money_column("twilio_total", "Twilio total")
+    difference_column = money_column("reconciliation_difference", "Difference", signed=True)
 
     def has_add_permission(self, request):
         return False
@@ -128,8 +119,8 @@ class TwilioUsageCategoryAdmin(admin.ModelAdmin):
             )
         )
 
-    unclassified_records = _count_column("_records", "Records waiting")
-    unclassified_amount = _amount_column("_amount", "Amount waiting", 4)
+    unclassified_records = count_column("_records", "Records waiting")
+    unclassified_amount = money_column("_amount", "Amount waiting")
 
     def save_model(self, request, obj, form, change):
         if change and form.changed_data:

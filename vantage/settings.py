@@ -97,6 +97,10 @@ except Exception:
 USE_TZ = True
 LANGUAGE_CODE = "en-us"
 USE_I18N = False
+# One date format everywhere, the admin included ("1 Dec 2026"): vantage/lib/formats/en/formats.py.
+# Numbers are formatted explicitly (vantage.lib.formatting); USE_THOUSAND_SEPARATOR stays off so ids
+# rendered into URLs and form values are never grouped ("1,234").
+FORMAT_MODULE_PATH = ["vantage.lib.formats"]
 
 TWILIO_API_BASE_URL = _typed("TWILIO_API_BASE_URL", env.str, "https://api.twilio.com").rstrip("/")
 if urlparse(TWILIO_API_BASE_URL).scheme not in ("http", "https") or not urlparse(TWILIO_API_BASE_URL).netloc:
@@ -160,6 +164,7 @@ INSTALLED_APPS = [
     "django_filters",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI and ReDoc as static files: the API docs work offline
     "encrypted_model_fields",
     "django_q",
     "vantage",
@@ -255,6 +260,11 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "2.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # The schema and the docs need a signed-in user or a token, like the API itself.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 CACHES = (
     {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}

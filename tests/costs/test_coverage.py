@@ -131,7 +131,7 @@ def page(client, ws, **settings):
 
 def test_page_says_which_days_are_missing_and_does_not_claim_a_full_match(owner_client, ws, imported_june_to_july):
     html = page(owner_client, ws, start_date="2026-05-01", end_date="2026-07-31", bin="month")
-    assert 'id="coverage"' in html and "Acme Main: 2026-05-01 – 2026-05-31 (31 days)" in html
+    assert 'id="coverage"' in html and "Acme Main: 1 May 2026 – 31 May 2026 (31 days)" in html
     assert "Matches Twilio's billed total for the imported days" in html
     # the previous period (Feb-Apr) was never imported: no misleading change figure
     assert 'data-role="previous-gaps"' in html and "not fully imported" in html

@@ -211,7 +211,7 @@ def test_reconciliation_matches_twilio(owner_client, default_report, march):
 def test_reconciliation_shows_the_difference_and_the_day(owner_client, default_report, march):
     BilledTotal.objects.filter(date="2026-03-03", currency="USD").update(amount=Decimal("26.00"))
     html = owner_client.get(f"{detail(default_report)}?{report_query(**MARCH)}").content.decode()
-    assert "Differs from Twilio" in html and "-1.00 USD" in html and "2026-03-03" in html
+    assert "Differs from Twilio" in html and "-1.00 USD" in html and "3 Mar 2026" in html
 
 
 def test_no_reconciliation_when_filters_cut_through_accounts(owner_client, default_report, march):
@@ -483,7 +483,7 @@ def test_previous_period_not_imported_shows_a_dash_never_zero(owner_client, ws, 
     table = report_table(html)
     assert table["tbody"] == [["SMS & MMS", "USD", "10.00", "—", "—", "—"]]
     assert table["tfoot"] == [["Total", "USD", "10.00", "—", "—", "—"]]
-    assert 'title="The previous period (2026-02-01 – 2026-02-28) was not fully imported"' in html
+    assert 'title="The previous period (1 Feb 2026 – 28 Feb 2026) was not fully imported"' in html
     headline = html.split('aria-label="Headline figures"')[1].split("</section>")[0]
     assert re.findall(r'<strong class="previous[^"]*"[^>]*>([^<]*)<', headline) == ["—"]
     assert re.findall(r'<strong class="change"[^>]*>([^<]*)<', headline) == ["—"]
@@ -546,7 +546,7 @@ def test_default_report_shows_the_last_30_days_even_on_the_first_of_a_month(owne
     report = CostReport.objects.get(workspace=ws, is_default=True)
     assert (report.date_range, report.date_bin, report.groupings) == ("last_30_days", "day", ["service"])
     html = owner_client.get(detail(report)).content.decode()
-    assert response.status_code == 200 and "2026-01-31 – 2026-03-01" in html  # 30 days, not one
+    assert response.status_code == 200 and "31 Jan 2026 – 1 Mar 2026" in html  # 30 days, not one
     assert report_table(html)["tbody"] == [["SMS & MMS", "USD", "8.00", "4.00", "+4.00", "+100.0%"]]
     assert len(re.findall(r"<rect [^>]*><title>SMS", html)) == 2  # a bar on 10 Feb and on 1 Mar
 
