@@ -89,7 +89,7 @@ def import_gaps(workspace, start: date, end: date, filters: dict | None = None) 
 
 def import_gaps_of(workspace, ranges: list[tuple[date, date]], filters: dict | None = None) -> list[list[Gap]]:
     """``import_gaps`` for several ranges (a report's period and the previous one), reading the import
-    history once (two queries with the integrations app's provider)."""
+    history once (one query with the integrations app's provider)."""
     today = utc_today()
     ranges = [(start, min(end, today)) for start, end in ranges]
     wanted = [(start, end) for start, end in ranges if start <= end]

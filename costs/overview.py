@@ -12,7 +12,7 @@
 The figures come from four grouped ``ReportQuery`` queries (month to date and the last 30 days by
 billing account and service, the same days of last month by service, last month by billing account:
 over the monthly summary where it gives the same answer), plus the integrations, All Resources and the
-import history: eight queries whatever the number of line items. Python only adds up aggregated rows.
+import history (one query): seven queries whatever the number of line items. Python only adds up aggregated rows.
 
 Currencies are never added together: every figure is per currency (a workspace with USD and GBP
 accounts gets two of each). ``spend_query`` is the ONE place a query is built, so passing a
@@ -249,7 +249,7 @@ def _integrations(workspace) -> list:
 
 
 def build_overview(workspace, today: date | None = None) -> Overview:
-    """Every figure of the Overview for ``workspace``: eight queries, whatever the data."""
+    """Every figure of the Overview for ``workspace``: seven queries, whatever the data."""
     periods = p = Periods.of(today or utc_today())
     integrations = _integrations(workspace)
     overview = Overview(periods=periods, has_integrations=bool(integrations))

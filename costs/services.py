@@ -12,6 +12,7 @@ from vantage.lib.dates import add_months, month_start, utc_today
 from vantage.lib.money import ExactSum
 from vantage.models import EDIT_ROLES, Role
 
+from .choices import DateBin, DateRange
 from .filtersets import saved_filters_q
 from .models import CostReport
 from .scoping import workspace_line_items
@@ -21,13 +22,25 @@ class DefaultReportError(Exception):
     """The default report ("All Resources") cannot be deleted or changed."""
 
 
+# What "All Resources" shows: the last 30 days (today included) by day and service, compared with the 30
+# days before. A picture on any day, the 1st of a month included (where "this month" would be one day).
+DEFAULT_REPORT_SETTINGS = {
+    "date_range": DateRange.LAST_30_DAYS,
+    "date_bin": DateBin.DAY,
+    "groupings": ["service"],
+    "compare_previous": True,
+}
+
+
 def ensure_default_report(workspace) -> CostReport:
     report = CostReport.objects.filter(workspace=workspace, is_default=True).first()
     if report is not None:
         return report
     try:
         with transaction.atomic():
-            return CostReport.objects.create(workspace=workspace, title=CostReport.DEFAULT_TITLE, is_default=True)
+            return CostReport.objects.create(
+                workspace=workspace, title=CostReport.DEFAULT_TITLE, is_default=True, **DEFAULT_REPORT_SETTINGS
+            )
     except IntegrityError:  # created by a concurrent request
         return CostReport.objects.get(workspace=workspace, is_default=True)
 

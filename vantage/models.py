@@ -46,8 +46,14 @@ class Workspace(models.Model):
     def role_of(self, user):
         if not user.is_authenticated:
             return None
-        m = self.memberships.filter(user=user).only("role").first()
-        return m.role if m else None
+        known = getattr(self, "_known_roles", {})  # set for this request by vantage.workspaces.current_workspace
+        if user.pk in known:
+            return known[user.pk]
+        return self.memberships.filter(user=user).values_list("role", flat=True).first()
+
+    def remember_role(self, user, role) -> None:
+        """Let ``role_of(user)`` answer without a query (this instance only: one request's)."""
+        self._known_roles = {**getattr(self, "_known_roles", {}), user.pk: role}
 
     def can_edit(self, user):
         return self.role_of(user) in EDIT_ROLES

@@ -79,7 +79,7 @@ def test_a_script_with_a_token_connects_waits_and_reads_costs(live_server, setti
         page.force_login(owner)
         html = page.get(f"/reports/{ensure_default_report(ws).pk}/?"
                         + report_query(start_date=start.isoformat(), end_date=end.isoformat(),
-                                       group_by="service", bin="month")).content.decode()  # fmt: skip
+                                       group_by="service", bin="month", columns="bins")).content.decode()  # fmt: skip
         def shown(amount):  # as the page rounds money for display
             return amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 

@@ -226,7 +226,7 @@ def test_the_figures_take_the_same_queries_whatever_the_data(ws, two_currencies)
         add_costs(extra, [item(day, f"S{day.day % 7}", f"c{day.day}", day.day) for day in days])
     with CaptureQueriesContext(connection) as large:
         build_overview(ws, today=NOV_20)
-    assert len(large) == len(small) == 8
+    assert len(large) == len(small) == 7
 
 
 # --- the page -------------------------------------------------------------------------------------------

@@ -84,6 +84,8 @@ def test_connect_watch_progress_and_see_it_on_manage(page, settings, django_user
         page.click("button:has-text('Apply')")
         page.wait_for_selector("#reconciliation")
         assert "Matches Twilio's billed total" in page.inner_text("#reconciliation")
+        page.click("#columns-bins")  # the per-bin table: a column per month
+        page.wait_for_selector("#report-table.pivot")
         assert page.locator("#report-table thead th").count() >= 15  # group + thirteen months + total
         assert page.locator("svg.report-chart[role=img]").count() == 1
     finally:

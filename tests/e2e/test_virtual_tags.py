@@ -53,7 +53,7 @@ def test_create_tag_and_group_the_report_by_it(page, ws, owner):
     labels = page.locator("#report-table tbody tr td:first-child").all_inner_texts()
     assert labels == ["Voice", "Messaging", "Not tagged"]
     assert "43.75 USD" in page.inner_text(".headline")
-    totals = page.locator("#report-table tbody tr td:last-child").all_inner_texts()
+    totals = page.locator("#report-table tbody tr td.total").all_inner_texts()
     assert sum(Decimal(t.replace(",", "").split()[0]) for t in totals) == Decimal("43.75")
 
 
