@@ -18,7 +18,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from .choices import ChartType
-from .dates import bin_label, bins
+from .dates import bin_title, bins
 from .formatting import money, quantity
 from .reports import ColumnTotal, Report
 
@@ -106,7 +106,7 @@ def _running_series(query, rows, top, row_label) -> tuple[list[str], list[str], 
                 for d, v in r.cells.items():
                     other_cells[d] = (other_cells.get(d) or Decimal(0)) + (v or Decimal(0))
         series.append(Series("Other", values_of(other_cells), OTHER_COLOR))
-    return [bin_label(d, "day", short=True) for d in days], [bin_label(d, "day") for d in days], series
+    return [bin_title(d, "day", short=True) for d in days], [bin_title(d, "day") for d in days], series
 
 
 def _binned_series(report, rows, top, footer, row_label) -> tuple[list[str], list[str], list[Series]]:
@@ -118,8 +118,8 @@ def _binned_series(report, rows, top, footer, row_label) -> tuple[list[str], lis
         for r in top:
             other = [_minus(o, v) for o, v in zip(other, r.table_cells, strict=True)]
         series.append(Series("Other", other, OTHER_COLOR))
-    x_labels = [bin_label(c, query.bin, short=True) for c in report.columns]
-    return x_labels, [bin_label(c, query.bin) for c in report.columns], series
+    x_labels = [bin_title(c, query.bin, short=True) for c in report.columns]
+    return x_labels, [bin_title(c, query.bin) for c in report.columns], series
 
 
 def _description(query, kind: str, unit: str, x_titles: list[str], series: list[Series]) -> str:

@@ -20,7 +20,7 @@ from . import scoping, services
 from .charts import chart_data, legend, render_svg
 from .choices import Columns, DateBin, ExportLayout, Operator, Sort
 from .coverage import MAX_GAPS_LISTED, import_gaps_of
-from .dates import bin_label
+from .dates import bin_title
 from .dimensions import DRILL_PATH, NONE_LABEL, dimensions, drill_next
 from .exports import export_report
 from .filtersets import DIMENSION_PARAMS, TAG_PARAM, CostLineItemFilterSet
@@ -394,7 +394,7 @@ def _figures(request, bound: BoundReport, report: CostReport) -> dict:
         "compare": s["compare"],
         "headlines": _headlines(result, by_currency) if s["compare"] else _headlines(result, None),
         "pivot": s["columns"] == Columns.BINS,
-        "column_labels": [bin_label(c, query.bin) for c in result.columns],
+        "column_labels": [bin_title(c, query.bin) for c in result.columns],
         "table_rows": _table_rows(bound, report, result, by_group),
         "footers": _footers(result, by_group),
         "breadcrumb": _breadcrumb(bound, report, query.group_by, active),

@@ -42,9 +42,9 @@ def test_bars_have_titles_axes_and_accessible_name(ws, eleven_services):
     data = chart_data(report(ws, bin="week"), chart_type="bar", row_label=label)
     svg = str(render_svg(data))
     assert svg.startswith("<svg") and 'role="img"' in svg
-    assert re.search(r'aria-label="Stacked bar chart of cost in USD, Week of 2026-02-23 to Week of 2026-03-30', svg)
+    assert re.search(r'aria-label="Stacked bar chart of cost in USD, Week of 23 Feb 2026 to Week of 30 Mar 2026', svg)
     rects = re.findall(r"<rect [^>]*><title>([^<]+)</title></rect>", svg)
-    assert "Service 10 · Week of 2026-03-02: 112.00 USD" in rects
+    assert "Service 10 · Week of 2 Mar 2026: 112.00 USD" in rects
     assert "Cost (USD)" in svg  # y axis label
     assert data.title == "Cost in USD by Service"
 
