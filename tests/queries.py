@@ -1,6 +1,6 @@
 """Counting a page's SQL queries the same way on SQLite and PostgreSQL."""
 
-PLANNER_SETTING = "set_config("  # vantage.lib.db.planner_settings: jit (and work_mem) around a big grouped query
+PLANNER_SETTING = "set_config("  # vantage.lib.db.planner_settings: work_mem around a tag-grouped query
 
 
 def data_queries(captured) -> list[str]:

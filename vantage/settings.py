@@ -120,6 +120,10 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", 60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # JIT off for the app's own connections, set when they open (no statement per query): a report's
+    # grouped query pays more to compile than to run (vantage/lib/db.py). Other options in the URL stay.
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options["options"] = " ".join(filter(None, [options.get("options", ""), "-c jit=off"]))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # PostgreSQL only: the memory a report's aggregation may use for sorting and hashing (SET LOCAL work_mem,

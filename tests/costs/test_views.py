@@ -247,9 +247,8 @@ def test_report_query_count_does_not_grow_with_groups(owner_client, ws, default_
     add_costs(integration, [item("2026-03-02", "S", f"cat-{n}", n + 1) for n in range(3)])
     url = f"{detail(default_report)}?{report_query(**MARCH, group_by=['category'], bin='day')}"
     owner_client.get(url)
-    planner = 2 if connection.vendor == "postgresql" else 0  # jit/work_mem set and restored (vantage.lib.db)
-    # 10: see test_report_page_runs_at_most_ten_queries
-    with django_assert_max_num_queries(10 + planner) as few:
+    # 10: see test_report_page_runs_at_most_ten_queries (plain columns: no planner settings on PostgreSQL)
+    with django_assert_max_num_queries(10) as few:
         assert owner_client.get(url).status_code == 200
     many = make_integration(ws, "Many Twilio")
     add_costs(many, [item(f"2026-03-{d:02d}", f"S{n % 7}", f"big-{n}", n) for n in range(120) for d in (1, 15, 28)])
@@ -571,7 +570,6 @@ def test_report_page_runs_at_most_ten_queries(owner_client, ws, default_report, 
     owner_client.get(url)
     with CaptureQueriesContext(connection) as captured:
         assert owner_client.get(url).status_code == 200
-    # (PostgreSQL's planner settings around the two grouped queries read no data: tests/queries.py)
     assert len(data_queries(captured)) <= 10, "\n".join(q[:120] for q in data_queries(captured))
     many = make_integration(ws, "Many Twilio")
     add_costs(many, [item(f"2026-03-{d:02d}", f"S{n % 7}", f"big-{n}", n) for n in range(120) for d in (1, 15, 28)])
