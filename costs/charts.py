@@ -1,9 +1,11 @@
 """Charts drawn on the server as inline SVG: no JavaScript, readable by screen readers.
 
-``chart_data(report, ...)`` picks what to draw (the top groups plus "Other" for one currency, or one
-usage unit); ``render_svg(data)`` draws stacked bars per date bin, or lines (the running total
-when the report is cumulative). Every bar and point has a ``<title>`` with its value (shown on
-hover), the axes are labelled and the ``<svg>`` has ``role="img"`` and an ``aria-label``.
+``chart_data(report, ...)`` picks what to draw (the top eight groups plus "Other" for one currency, or
+one usage unit: the unit with the largest share of the cost, named in the title);
+``render_svg(data)`` draws the plot: stacked bars per date bin, or lines (the running total when the
+report is cumulative). The legend is not part of the SVG: the page lists ``data.series`` beside it, in
+HTML, with full names. Every bar and point has a ``<title>`` with its value (shown on hover), the axes
+are labelled and the ``<svg>`` has ``role="img"`` and an ``aria-label``.
 """
 
 from __future__ import annotations
@@ -16,15 +18,15 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from .choices import ChartType
-from .dates import bin_label, bins
+from .dates import bin_title, bins
 from .formatting import money, quantity
 from .reports import ColumnTotal, Report
 
-TOP_GROUPS = 5
-PALETTE = ["#4b3fd8", "#0f9d8a", "#e3892b", "#d6457a", "#3b8fd9"]
+TOP_GROUPS = 8
+PALETTE = ["#4b3fd8", "#0f9d8a", "#e3892b", "#d6457a", "#3b8fd9", "#8a5a00", "#2e7d32", "#7b1fa2"]
 OTHER_COLOR = "#9aa3b2"
-WIDTH, HEIGHT = 760, 320
-LEFT, RIGHT, TOP, BOTTOM = 78, 190, 16, 56
+WIDTH, HEIGHT = 900, 300
+LEFT, RIGHT, TOP, BOTTOM = 78, 16, 16, 48
 
 
 @dataclass
@@ -44,6 +46,8 @@ class ChartData:
     usage_mode: bool
     description: str
     notes: list[str] = field(default_factory=list)
+    cumulative: bool = False  # series are running totals
+    title: str = ""  # what is charted, e.g. "Cost in USD" or "Usage in segments (the unit with the most cost)"
 
     def fmt(self, value) -> str:
         return quantity(value) if self.usage_mode else money(value)
@@ -59,25 +63,27 @@ def _minus(a, b):
     return (a or Decimal(0)) - (b or Decimal(0))
 
 
-def _chosen(report: Report) -> tuple[ColumnTotal, str, list[str]]:
-    """The total row of the (unit, currency) the chart draws (the largest), its axis unit, and a note when
-    the table has more."""
+def _chosen(report: Report) -> tuple[ColumnTotal, str, list[str], str]:
+    """The total row of the (unit, currency) the chart draws, its axis unit, notes, and the chart's title.
+
+    Spend: the currency with the most cost. Usage: amounts in different units never add up, so the unit
+    (and currency) with the largest share of the cost; the title says so and the table has every unit."""
     query = report.query
     footers = {(f.unit, f.currency): f for f in report.column_totals}
-    if query.usage_mode:
-        key = max(footers, key=lambda k: (abs(footers[k].total or 0), str(k)))
-        unit = key[0] or "(no unit)"
-    else:
-        key = max(footers, key=lambda k: (abs(footers[k].cost_total or 0), k[1]))
-        unit = key[1]
+    key = max(footers, key=lambda k: (abs(footers[k].cost_total or 0), str(k[1]), str(k[0])))
     notes = []
-    if len(footers) > 1:
-        what = "usage unit" if query.usage_mode else "currency"
-        notes.append(
-            f"The chart shows {unit}{' in ' + key[1] if query.usage_mode else ''} only; the table has every {what}"
-            f"{' (filter on Usage Unit to compare like with like)' if query.usage_mode else ''}."
+    if query.usage_mode:
+        unit = key[0] or "(no unit)"
+        others = len(footers) - 1
+        title = f"Usage in {unit}" + (
+            f" (the unit with the largest share of the cost; the table has {others} more)" if others else ""
         )
-    return footers[key], unit, notes
+    else:
+        unit = key[1]
+        title = f"Cost in {unit}"
+        if len(footers) > 1:
+            notes.append(f"The chart shows {unit} only; the table has every currency.")
+    return footers[key], unit, notes, title
 
 
 def _running_series(query, rows, top, row_label) -> tuple[list[str], list[str], list[Series]]:
@@ -100,7 +106,7 @@ def _running_series(query, rows, top, row_label) -> tuple[list[str], list[str], 
                 for d, v in r.cells.items():
                     other_cells[d] = (other_cells.get(d) or Decimal(0)) + (v or Decimal(0))
         series.append(Series("Other", values_of(other_cells), OTHER_COLOR))
-    return [bin_label(d, "day", short=True) for d in days], [bin_label(d, "day") for d in days], series
+    return [bin_title(d, "day", short=True) for d in days], [bin_title(d, "day") for d in days], series
 
 
 def _binned_series(report, rows, top, footer, row_label) -> tuple[list[str], list[str], list[Series]]:
@@ -112,8 +118,8 @@ def _binned_series(report, rows, top, footer, row_label) -> tuple[list[str], lis
         for r in top:
             other = [_minus(o, v) for o, v in zip(other, r.table_cells, strict=True)]
         series.append(Series("Other", other, OTHER_COLOR))
-    x_labels = [bin_label(c, query.bin, short=True) for c in report.columns]
-    return x_labels, [bin_label(c, query.bin) for c in report.columns], series
+    x_labels = [bin_title(c, query.bin, short=True) for c in report.columns]
+    return x_labels, [bin_title(c, query.bin) for c in report.columns], series
 
 
 def _description(query, kind: str, unit: str, x_titles: list[str], series: list[Series]) -> str:
@@ -129,7 +135,7 @@ def chart_data(report: Report, *, chart_type: str, row_label) -> ChartData | Non
     query = report.query
     if not report.rows:
         return None
-    footer, unit, notes = _chosen(report)
+    footer, unit, notes, title = _chosen(report)
     rows = [r for r in report.rows if (r.unit, r.currency) == (footer.unit, footer.currency)]
     top = sorted(rows, key=lambda r: r.total or Decimal(0), reverse=True)[:TOP_GROUPS]
     if query.cumulative:
@@ -139,7 +145,11 @@ def chart_data(report: Report, *, chart_type: str, row_label) -> ChartData | Non
         x_labels, x_titles, series = _binned_series(report, rows, top, footer, row_label)
         kind = ChartType.LINE if chart_type == ChartType.LINE else ChartType.BAR
     description = _description(query, kind, unit, x_titles, series)
-    return ChartData(kind, x_labels, x_titles, series, unit, query.usage_mode, description, notes)
+    by = ", ".join(d.label for d in query.dimensions)
+    title = f"{title} by {by}" if by else title
+    return ChartData(
+        kind, x_labels, x_titles, series, unit, query.usage_mode, description, notes, query.cumulative, title
+    )
 
 
 def _series_total(series, kind, cumulative, unit, usage_mode) -> str:
@@ -297,17 +307,13 @@ def _lines(data: ChartData, f: _Frame) -> list[str]:
     return parts
 
 
-def _legend(data: ChartData, f: _Frame) -> list[str]:
-    parts = []
-    lx = LEFT + f.plot_w + 16
-    for i, s in enumerate(data.series):
-        ly = TOP + 8 + i * 20
-        short = s.label if len(s.label) <= 24 else s.label[:23] + "…"
-        parts.append(
-            f'<g class="legend-item"><rect x="{lx}" y="{ly - 9}" width="12" height="12" fill="{s.color}"/>'
-            f'<text x="{lx + 18}" y="{ly + 1}">{escape(short)}<title>{escape(s.label)}</title></text></g>'
-        )
-    return parts
+def legend(data: ChartData) -> list[dict]:
+    """The legend the page shows beside the plot: colour, full name and the series' total."""
+    return [
+        {"label": s.label, "color": s.color, "total": _series_total(s, data.kind, data.cumulative, data.unit,
+                                                                    data.usage_mode)}
+        for s in data.series
+    ]  # fmt: skip
 
 
 def render_svg(data: ChartData) -> SafeString:
@@ -319,7 +325,6 @@ def render_svg(data: ChartData) -> SafeString:
         *_y_axis(data, f),
         *_x_axis(data, f),
         *(_bars(data, f) if data.kind == ChartType.BAR else _lines(data, f)),
-        *_legend(data, f),
         "</svg>",
     ]
     return mark_safe("".join(parts))

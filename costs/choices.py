@@ -40,9 +40,29 @@ class Operator(models.TextChoices):
 
 
 class Sort(models.TextChoices):
+    """Row order. The report query orders by total or name in SQL; the page's table also sorts its
+    (aggregated) rows by the previous period or the change (``TABLE_SORTS``), which the query treats as name."""
+
     TOTAL_DESC = "total_desc", "Total, largest first"
     TOTAL_ASC = "total_asc", "Total, smallest first"
-    NAME = "name", "Name"
+    NAME = "name", "Name, A to Z"
+    NAME_DESC = "name_desc", "Name, Z to A"
+    PREVIOUS_DESC = "previous_desc", "Previous period, largest first"
+    PREVIOUS_ASC = "previous_asc", "Previous period, smallest first"
+    CHANGE_DESC = "change_desc", "Change, largest increase first"
+    CHANGE_ASC = "change_asc", "Change, largest decrease first"
+
+
+# Sorts only the page's table applies (after the previous period is known); SQL orders these by name.
+TABLE_SORTS = {Sort.NAME_DESC, Sort.PREVIOUS_DESC, Sort.PREVIOUS_ASC, Sort.CHANGE_DESC, Sort.CHANGE_ASC}
+
+
+class Columns(models.TextChoices):
+    """The report table's columns: one row per group with its total, previous period and change, or a
+    column per date bin (the pivot)."""
+
+    SUMMARY = "summary", "Total and change"
+    BINS = "bins", "Per bin"
 
 
 class ExportLayout(models.TextChoices):

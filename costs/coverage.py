@@ -1,8 +1,9 @@
 """Which days of a report were never imported? A report must not look complete when it is not.
 
-An integration's costs exist for the days its successful imports covered (the six months of history
-imported on connect, the daily refreshes, re-imports). A report range reaching before the history, or
-over a window that failed or is still importing, would otherwise show those days as costing nothing,
+An integration's costs exist for the days its successful imports covered (the year of history
+imported on connect, earlier months imported on demand, the daily refreshes, re-imports). A report
+range reaching before the history, or over a window that failed or is still importing, would
+otherwise show those days as costing nothing,
 and the reconciliation would "match" (no costs, no billed totals). ``import_gaps`` lists those days per
 billing account, so the page can say so. Days after today (UTC) are not gaps.
 
@@ -88,7 +89,7 @@ def import_gaps(workspace, start: date, end: date, filters: dict | None = None) 
 
 def import_gaps_of(workspace, ranges: list[tuple[date, date]], filters: dict | None = None) -> list[list[Gap]]:
     """``import_gaps`` for several ranges (a report's period and the previous one), reading the import
-    history once (two queries with the integrations app's provider)."""
+    history once (one query with the integrations app's provider)."""
     today = utc_today()
     ranges = [(start, min(end, today)) for start, end in ranges]
     wanted = [(start, end) for start, end in ranges if start <= end]

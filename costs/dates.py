@@ -14,6 +14,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from vantage.lib.dates import add_months, month_end, month_start
+from vantage.lib.formatting import day
 
 from .choices import DateBin, DateRange
 
@@ -84,8 +85,16 @@ def bins(start: date, end: date, bin: str) -> list[date]:
     return out
 
 
+def bin_title(d: date | None, bin: str, *, short: bool = False) -> str:
+    """A column heading on the page, in the one date format ("Week of 2 Nov 2026", "2 Nov 2026"; ``short``
+    for chart axes: "2 Nov"). The CSV keeps ISO days (``bin_label``): spreadsheets read them as dates."""
+    if d is not None and bin in (DateBin.DAY, DateBin.WEEK) and not short:
+        return f"Week of {day(d)}" if bin == DateBin.WEEK else day(d)
+    return bin_label(d, bin, short=short)
+
+
 def bin_label(d: date | None, bin: str, *, short: bool = False) -> str:
-    """A column heading (``short`` for chart axes: "3 Nov" rather than "Week of 2026-11-03")."""
+    """A CSV column heading (``short`` for chart axes: "3 Nov" rather than "Week of 2026-11-03")."""
     if d is None or bin == DateBin.CUMULATIVE:
         return "Total"
     if bin == DateBin.MONTH:

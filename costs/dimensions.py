@@ -174,6 +174,18 @@ class DimensionRegistry:
             raise UnknownDimension(key)
         return dimension
 
+    def catalog(self, workspace=None) -> list[tuple[str, str, list[str] | None]]:
+        """``choices`` with the values a filter picker offers for each provider dimension (``None`` for
+        the fixed ones: their values come from ``costs.dimension_values``). One query per provider that
+        has a ``catalog(workspace)`` method (else its ``choices``, with no values)."""
+        out = [(d.key, d.label, None) for d in self._dimensions.values()]
+        for provider in self._providers.values():
+            if hasattr(provider, "catalog"):
+                out.extend(provider.catalog(workspace))
+            else:
+                out.extend((key, label, None) for key, label in provider.choices(workspace))
+        return out
+
     def choices(self, workspace=None) -> list[tuple[str, str]]:
         """Every dimension offered in "Group by": the fixed ones, then each provider's."""
         out = [(d.key, d.label) for d in self._dimensions.values()]

@@ -1,44 +1,23 @@
-"""How numbers look on report pages and charts (CSV exports keep exact values instead)."""
+"""How numbers and dates look on report pages and charts (CSV exports keep exact values instead).
 
-import functools
-from decimal import ROUND_HALF_UP, Decimal
+The formats live in ``vantage.lib.formatting`` (the admin of ``vantage`` needs them too, and vantage
+imports no app); they are re-exported here for the apps.
+"""
 
-CENT = Decimal("0.01")
-DASH = "—"  # no value (None), as opposed to zero
+from decimal import Decimal
 
-
-def _dash_for_none(fmt):
-    @functools.wraps(fmt)
-    def formatted(value) -> str:
-        return DASH if value is None else fmt(value)
-
-    return formatted
-
-
-def _cents(value) -> Decimal:
-    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-@_dash_for_none
-def money(value) -> str:
-    return f"{_cents(value):,}"
-
-
-@_dash_for_none
-def quantity(value) -> str:
-    text = f"{_cents(value):,}"
-    return text[:-3] if text.endswith(".00") else text
-
-
-@_dash_for_none
-def percent(value) -> str:
-    return f"{Decimal(value).quantize(Decimal('0.1'), rounding=ROUND_HALF_UP):+}%"
-
-
-@_dash_for_none
-def signed_money(value) -> str:
-    q = _cents(value)
-    return f"+{q:,}" if q > 0 else f"{q:,}"
+from vantage.lib.formatting import (  # noqa: F401 (re-exported)
+    DASH,
+    day,
+    day_span,
+    integer,
+    moment,
+    money,
+    month,
+    percent,
+    quantity,
+    signed_money,
+)
 
 
 def plain(value) -> str:

@@ -2,7 +2,7 @@
 
 from django import forms
 
-from .choices import ChartType, DateBin, Mode, Sort
+from .choices import ChartType, Columns, DateBin, Mode, Sort
 from .dimensions import dimensions
 from .groupings import grouping_errors
 from .models import CostReport
@@ -30,11 +30,13 @@ class ReportSettingsForm(forms.Form):
     )
     compare = forms.BooleanField(required=False, label="Compare with the previous period")
     sort = forms.ChoiceField(choices=Sort.choices, required=False, initial=Sort.TOTAL_DESC, label="Sort rows by")
+    columns = forms.ChoiceField(choices=Columns.choices, required=False, initial=Columns.SUMMARY, label="Columns")
 
-    def __init__(self, *args, workspace=None, registry=dimensions, **kwargs):
+    def __init__(self, *args, workspace=None, registry=dimensions, group_choices=None, **kwargs):
+        """``group_choices``: the registry's choices when the caller has them already (one query less)."""
         super().__init__(*args, **kwargs)
         self.workspace, self.registry = workspace, registry
-        self.fields["group_by"].choices = registry.choices(workspace)
+        self.fields["group_by"].choices = registry.choices(workspace) if group_choices is None else group_choices
 
     def clean_group_by(self):
         keys = self.cleaned_data["group_by"]
@@ -45,7 +47,7 @@ class ReportSettingsForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        for name in ("bin", "chart", "mode", "sort"):
+        for name in ("bin", "chart", "mode", "sort", "columns"):
             if name in cleaned and not cleaned[name]:
                 cleaned[name] = self.fields[name].initial
         return cleaned

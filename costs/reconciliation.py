@@ -17,6 +17,7 @@ from django.db.models import Q
 from vantage.lib.money import ExactSum
 
 from .dimensions import UnknownDimension, dimensions
+from .models import UNATTRIBUTED_CATEGORY, UNATTRIBUTED_SERVICE
 from .reports import Report
 from .scoping import workspace_billed_totals
 
@@ -60,6 +61,8 @@ class Reconciliation:
     checks: list[CurrencyCheck]
     days: list[DayDifference] = field(default_factory=list)
     more_days: int = 0
+    # per currency: what Twilio billed beyond its known categories (the "Unattributed" line items)
+    unattributed: dict[str, Decimal] = field(default_factory=dict)
 
     @property
     def matches(self) -> bool:
@@ -84,13 +87,18 @@ def reconcile(report: Report, filters: dict, workspace, registry=dimensions) -> 
         .filter(billed_q)
         .order_by()
     )
-    billed_totals = {r["currency"]: r["amount"] for r in billed.values("currency").annotate(amount=ExactSum("amount"))}
+    sums = billed.values("currency").annotate(amount=ExactSum("amount"), attributed=ExactSum("attributed"))
+    billed_totals, unattributed = {}, {}
+    for r in sums:
+        billed_totals[r["currency"]] = r["amount"]
+        if r["amount"] != r["attributed"]:
+            unattributed[r["currency"]] = r["amount"] - r["attributed"]
     report_totals = report.cost_totals
     checks = [
         CurrencyCheck(c, report_totals.get(c) or Decimal(0), billed_totals.get(c) or Decimal(0))
         for c in sorted(set(report_totals) | set(billed_totals))
     ]
-    result = Reconciliation(checks)
+    result = Reconciliation(checks, unattributed=unattributed)
     if result.matches:
         return result
     # Where does it arise? Two small per-day queries, only when something is off.
@@ -110,3 +118,26 @@ def reconcile(report: Report, filters: dict, workspace, registry=dimensions) -> 
     days = [d for d in days if abs(d.difference) >= TOLERANCE]
     result.days, result.more_days = days[:MAX_DAYS_LISTED], max(len(days) - MAX_DAYS_LISTED, 0)
     return result
+
+
+def unclassified_amounts(report: Report, reconciliation: Reconciliation | None) -> dict[str, Decimal]:
+    """How much of the report waits in "Unattributed" (categories Twilio billed that the catalog does not
+    know yet, until an operator classifies them), per currency; empty when none or not known.
+
+    With a reconciliation, from the billed totals it read (``amount - attributed``, no extra query);
+    otherwise from the report's own rows when they are grouped by service or category.
+    """
+    if reconciliation is not None:
+        return {c: v for c, v in sorted(reconciliation.unattributed.items()) if abs(v) >= TOLERANCE}
+    query = report.query
+    positions = [
+        (i, value)
+        for i, key in enumerate(query.group_by)
+        for value in [{"service": UNATTRIBUTED_SERVICE, "category": UNATTRIBUTED_CATEGORY}.get(key)]
+        if value
+    ]
+    out: dict[str, Decimal] = {}
+    for row in report.rows:  # aggregated rows, one per group
+        if positions and any(row.groups[i] == value for i, value in positions) and row.cost_total:
+            out[row.currency] = out.get(row.currency, Decimal(0)) + row.cost_total
+    return {c: v for c, v in sorted(out.items()) if abs(v) >= TOLERANCE}

@@ -58,18 +58,20 @@ def workspace_cost_summary(workspace, *, maintained: bool | None = None):
     return CostMonthlySummary.objects.filter(integration__in=workspace_integration_ids(workspace))
 
 
-def workspace_converted_summary(workspace, currency: str):
+def workspace_converted_summary(workspace, currency: str, *, maintained: bool | None = None):
     """The workspace's ``CostConvertedSummary`` rows in ``currency``, or ``None`` while an integration of the
     workspace with line items has none yet (a workspace just took the currency up; ``costs.tasks`` builds
-    them): reports then convert the line items. One small query."""
+    them): reports then convert the line items. No query for the workspace's own currency once converted
+    (``Workspace.reporting_currency_ready``) and its summaries known maintained; else one small query."""
+    rows = CostConvertedSummary.objects.filter(target=currency, integration__in=workspace_integration_ids(workspace))
+    if maintained and currency == workspace.reporting_currency and workspace.reporting_currency_ready:
+        return rows
     missing = (
         workspace_integration_ids(workspace)
         .exclude(integration_id__in=CostConversionState.objects.filter(target=currency).values("integration_id"))
         .filter(Exists(CostLineItem.objects.filter(integration=OuterRef("integration_id"))))
     )
-    if missing.exists():
-        return None
-    return CostConvertedSummary.objects.filter(target=currency, integration__in=workspace_integration_ids(workspace))
+    return None if missing.exists() else rows
 
 
 def filtered_cost_summary(filterset):
@@ -82,10 +84,11 @@ def filtered_cost_summary(filterset):
     def summary(currency: str | None = None):
         if filterset.workspace is None:
             return None
+        maintained = filterset.summaries_maintained()
         if currency:  # the summary converted to the reporting currency
-            rows = workspace_converted_summary(filterset.workspace, currency)
+            rows = workspace_converted_summary(filterset.workspace, currency, maintained=maintained)
         else:
-            rows = workspace_cost_summary(filterset.workspace, maintained=filterset.summaries_maintained())
+            rows = workspace_cost_summary(filterset.workspace, maintained=maintained)
         if rows is None:
             return None
         try:

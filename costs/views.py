@@ -3,33 +3,38 @@
 from __future__ import annotations
 
 import functools
+from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from vantage.lib.dates import add_months, month_start, utc_today
 from vantage.models import EDIT_ROLES
 from vantage.workspaces import require_editor, require_workspace
 
 from . import scoping, services
-from .charts import chart_data, render_svg
-from .choices import ExportLayout, Sort
+from .charts import chart_data, legend, render_svg
+from .choices import Columns, DateBin, ExportLayout, Operator, Sort
 from .coverage import MAX_GAPS_LISTED, import_gaps_of
-from .dates import bin_label
-from .dimensions import drill_next
+from .dates import bin_title
+from .dimensions import DRILL_PATH, NONE_LABEL, dimensions, drill_next
 from .exports import export_report
-from .filtersets import DIMENSION_PARAMS, CostLineItemFilterSet
+from .filtersets import DIMENSION_PARAMS, TAG_PARAM, CostLineItemFilterSet
 from .forms import ReportSettingsForm, ReportTitleForm
 from .groupings import MAX_GROUPINGS
 from .models import CostReport
-from .reconciliation import reconcile
+from .reconciliation import reconcile, unclassified_amounts
 from .reports import ReportQuery, build_report
+from .reports.assembly import Headline
 
 MAX_TABLE_ROWS = 500
 APPLIED = "applied"  # set by the report form: the query string then holds the complete settings
+# Where operators classify the usage categories the catalog does not know (the integrations app's admin).
+UNKNOWN_CATEGORIES_ADMIN = ("admin:integrations_twiliousagecategory_changelist", "role__exact=unknown")
 
 
 def report_params(request, report: CostReport) -> QueryDict:
@@ -52,7 +57,11 @@ class BoundReport:
         self.filterset = CostLineItemFilterSet(
             params, queryset=scoping.workspace_line_items(self.workspace), request=request, require_dates=True
         )
-        self.settings = ReportSettingsForm(params, workspace=self.workspace)
+        # the dimensions with the values their pickers offer (virtual tags' labels): one query
+        self.catalog = dimensions.catalog(self.workspace)
+        self.settings = ReportSettingsForm(
+            params, workspace=self.workspace, group_choices=[(key, label) for key, label, _ in self.catalog]
+        )
 
     def is_valid(self) -> bool:
         filters_ok = self.filterset.is_valid()
@@ -75,9 +84,13 @@ class BoundReport:
         )
 
     def url(self, name: str, report: CostReport, **changes) -> str:
+        """The URL of view ``name`` with these settings changed (a list sets a parameter's values, ``None``
+        removes it)."""
         params = self.params.copy()
         for key, value in changes.items():
-            if isinstance(value, list):
+            if value is None:
+                params.pop(key, None)
+            elif isinstance(value, list):
                 params.setlist(key, value)
             else:
                 params[key] = value
@@ -94,37 +107,231 @@ def _get_report(request, pk) -> CostReport:
 
 @require_GET
 def report_list(request):
+    """Every report with its cost this month to date and last month, per currency (one query for all)."""
     workspace = require_workspace(request)
     services.ensure_default_report(workspace)
     reports = list(CostReport.objects.filter(workspace=workspace).select_related("created_by"))
-    costs = services.month_to_date_costs(workspace, reports)
-    rows = [(r, sorted((costs.get(r.pk) or {}).items()), costs.get(r.pk) is None) for r in reports]
-    return render(request, "costs/report_list.html", {"rows": rows})
+    today = utc_today()
+    costs = services.month_to_date_costs(workspace, reports, today)
+    periods = ("month_to_date", "last_month")
+    rows = [
+        (r, None if costs[r.pk] is None else [sorted(costs[r.pk][p].items()) for p in periods]) for r in reports
+    ]
+    context = {"rows": rows, "today": today, "this_month": month_start(today), "last_month": add_months(today, -1)}
+    return render(request, "costs/report_list.html", context)
 
 
-def _table_rows(bound: BoundReport, report: CostReport, result) -> list[dict]:
-    """Presentation of the aggregated rows: labels and the drill-down link of each."""
+# --- the report page: filter pickers and chips, breadcrumb, table, headline -----------------------------
+
+
+def _filter_pickers(bound: BoundReport) -> list[dict]:
+    """The "+ Filter" popover: per dimension its operator and every value present in the workspace, ticked
+    when the report filters on it; virtual tags share one operator (``tag_op``) and offer their labels."""
+    values = bound.filterset.dimension_values()
+    pickers = []
+    for name in DIMENSION_PARAMS:
+        chosen = bound.params.getlist(name)
+        offered = list(values.get(name, []))
+        offered += [v for v in chosen if v not in offered]  # a saved value no longer present: untick it here
+        items = [{"value": v, "label": NONE_LABEL if v == "" else v, "checked": v in chosen} for v in offered]
+        pickers.append(_picker(bound, name, dimensions.get(name).label, items))
+    chosen_tags = {_tag_key(raw) for raw in bound.params.getlist(TAG_PARAM) if raw.strip()}
+    items = [
+        {"value": f"{key[4:]}:{v}", "label": v, "group": key[4:], "checked": _tag_key(f"{key[4:]}:{v}") in chosen_tags}
+        for key, _, labels in bound.catalog
+        if key.startswith("tag:") and labels is not None
+        for v in labels
+    ]
+    if items or bound.filterset.form.errors.get(TAG_PARAM):  # a bad tag filter says why, next to the picker
+        pickers.append(_picker(bound, TAG_PARAM, "Tag", items))
+    return pickers
+
+
+def _picker(bound: BoundReport, name: str, label: str, items: list[dict]) -> dict:
+    form = bound.filterset.form
+    return {
+        "name": name,
+        "label": label,
+        "op": bound.params.get(f"{name}_op") or Operator.IS,
+        "items": items,
+        "active": sum(1 for i in items if i["checked"]),
+        "errors": [*form.errors.get(name, []), *form.errors.get(f"{name}_op", [])],
+    }
+
+
+def _tag_key(raw: str) -> tuple[str, str]:
+    """A tag filter value compared as the FilterSet reads it: key case-insensitive, both parts trimmed."""
+    key, _, value = raw.partition(":")
+    return key.strip().lower(), value.strip()
+
+
+def _op_label(params: QueryDict, name: str) -> str:
+    op = params.get(f"{name}_op") or Operator.IS
+    return Operator(op).label if op in Operator.values else Operator.IS.label
+
+
+def _chips(bound: BoundReport, report: CostReport) -> list[dict]:
+    """Every active filter value as a chip ("Service is SMS & MMS") with the URL of the report without it."""
+    chips = []
+    for name in [*DIMENSION_PARAMS, TAG_PARAM]:
+        raw = [v for v in bound.params.getlist(name) if name != TAG_PARAM or v.strip()]
+        for value in raw:
+            rest = [v for v in raw if v != value]
+            changes = {name: rest} if rest else {name: None, f"{name}_op": None}
+            if name == TAG_PARAM:
+                key, _, tag_value = value.partition(":")
+                text = f"Tag {key.strip()} {_op_label(bound.params, name)} {tag_value.strip()}"
+            else:
+                text = f"{dimensions.get(name).label} {_op_label(bound.params, name)} {value or NONE_LABEL}"
+            chips.append({"text": text, "url": bound.url("costs:report_detail", report, **changes)})
+    return chips
+
+
+def _plural(noun: str) -> str:
+    return noun[:-1] + "ies" if noun.endswith("y") else noun + "s"
+
+
+def _single_value(spec: dict | None) -> bool:
+    return bool(spec) and spec.get("op") == Operator.IS and len(spec.get("values") or []) == 1
+
+
+def _breadcrumb(bound: BoundReport, report: CostReport, group_by: list[str], active: dict) -> list[dict]:
+    """After drilling down (a one-value filter on each level above the grouping, along the drill path), a
+    way back up: "All services › SMS & MMS", each earlier level a link (the last one is where we are)."""
+    if len(group_by) != 1 or group_by[0] not in DRILL_PATH:
+        return []
+    levels = []
+    for key in reversed(DRILL_PATH[: DRILL_PATH.index(group_by[0])]):
+        if not _single_value(active.get(key)):
+            break
+        levels.insert(0, key)
+    if not levels:
+        return []
+
+    def up_to(i):  # the report at level i: the filters above it kept, those from it on removed
+        changes = {"group_by": [levels[i]], "sort": None}
+        for key in levels[i:]:
+            changes.update({key: None, f"{key}_op": None})
+        return bound.url("costs:report_detail", report, **changes)
+
+    crumbs = [{"label": f"All {_plural(dimensions.get(levels[0]).label.lower())}", "url": up_to(0)}]
+    for i, key in enumerate(levels):
+        value = dimensions.get(key).display(active[key]["values"][0])
+        last = i == len(levels) - 1
+        crumbs.append({"label": value, "url": None if last else up_to(i + 1)})
+    return crumbs
+
+
+def _previous_by_group(query: ReportQuery) -> tuple[dict, dict[str, Decimal]]:
+    """The previous period per group (its measure) and per currency (cost): ONE more grouped query, in
+    the database (monthly bins, so whole months read the monthly summary; the pivot adds the bins up)."""
+    start, end = query.previous_period()
+    previous = query.replace(start=start, end=end, bin=DateBin.MONTH, sort=Sort.NAME)
+    by_group, by_currency = {}, {}
+    for row in previous.groups():
+        by_group[(row.groups, row.currency, row.unit)] = row.total
+        by_currency[row.currency] = by_currency.get(row.currency, Decimal(0)) + (row.cost_total or Decimal(0))
+    return by_group, by_currency
+
+
+def _headlines(result, previous: dict[str, Decimal] | None) -> list[Headline]:
+    """Per currency: the period's cost, and (comparing, the previous period imported) the previous one."""
+    current = {h.currency: h.current for h in result.headlines}
+    currencies = sorted(set(current) | set(previous or {}))
+    return [
+        Headline(c, current.get(c, Decimal(0)), None if previous is None else previous.get(c, Decimal(0)))
+        for c in currencies
+    ]
+
+
+def _change(total, previous):
+    if previous is None:
+        return None, None
+    change = (total or Decimal(0)) - previous
+    return change, (None if previous == 0 else change * 100 / abs(previous))
+
+
+def _last_if_none(name: str, descending: bool):
+    """A sort key on ``row[name]`` (or the group's total) that puts missing figures last, as SQL's NULLS LAST."""
+    missing = Decimal("-Infinity") if descending else Decimal("Infinity")
+
+    def key(r):
+        value = r["row"].total if name == "total" else r[name]
+        return missing if value is None else value
+
+    return key, descending
+
+
+def _by_name(r) -> list[str]:
+    return [label.lower() for label in r["labels"]]
+
+
+TABLE_ORDER = {
+    Sort.TOTAL_DESC: _last_if_none("total", True),
+    Sort.TOTAL_ASC: _last_if_none("total", False),
+    Sort.NAME: (_by_name, False),
+    Sort.NAME_DESC: (_by_name, True),
+    Sort.PREVIOUS_DESC: _last_if_none("previous", True),
+    Sort.PREVIOUS_ASC: _last_if_none("previous", False),
+    Sort.CHANGE_DESC: _last_if_none("change", True),
+    Sort.CHANGE_ASC: _last_if_none("change", False),
+}
+
+
+def _table_rows(bound: BoundReport, report: CostReport, result, previous: dict | None) -> list[dict]:
+    """Presentation of the aggregated rows (never line items): labels, drill-down link, previous period
+    and change (``previous`` is ``None`` when not comparing or not fully imported), in the chosen order."""
     query = result.query
     keys = query.group_by
     next_key = drill_next(keys[-1]) if keys else None
     drillable = next_key is not None and all(k in DIMENSION_PARAMS for k in keys)
     rows = []
-    for row in result.rows[:MAX_TABLE_ROWS]:
+    for row in result.rows:
         drill_url = None
         if drillable and None not in row.groups:
-            changes = {"group_by": [next_key]}
+            changes = {"group_by": [next_key], "sort": None}
             for key, value in zip(keys, row.groups, strict=True):
                 changes[key] = [str(value)]
                 changes[f"{key}_op"] = "is"
             drill_url = bound.url("costs:report_detail", report, **changes)
-        rows.append(
-            {
-                "labels": query.labels(row.groups),
-                "row": row,
-                "drill_url": drill_url,
-            }
-        )
-    return rows
+        before = None if previous is None else previous.get((row.groups, row.currency, row.unit))
+        if previous is not None and before is None:
+            before = Decimal(0)  # imported, and nothing: a real zero
+        change, percent = _change(row.total, before)
+        rows.append({"labels": query.labels(row.groups), "row": row, "drill_url": drill_url,
+                     "previous": before, "change": change, "percent": percent})  # fmt: skip
+    key, reverse_order = TABLE_ORDER.get(bound.settings.cleaned_data["sort"], TABLE_ORDER[Sort.TOTAL_DESC])
+    rows.sort(key=key, reverse=reverse_order)
+    # amounts in different currencies (or units) are never compared: their blocks stay apart, as in the CSV
+    rows.sort(key=lambda r: (r["row"].unit is None, r["row"].unit or "", r["row"].currency))
+    return rows[:MAX_TABLE_ROWS]
+
+
+def _footers(result, previous: dict | None) -> list[dict]:
+    """The total row of each currency (and unit), with its previous period and change when known."""
+    footers = []
+    for footer in result.column_totals:
+        before = None
+        if previous is not None:
+            mine = (footer.currency, footer.unit)
+            before = sum((v or Decimal(0) for (_, *key), v in previous.items() if tuple(key) == mine), Decimal(0))
+        change, percent = _change(footer.total, before)
+        footers.append({"footer": footer, "previous": before, "change": change, "percent": percent})
+    return footers
+
+
+def _sort_urls(bound: BoundReport, report: CostReport, sort: str) -> dict[str, str]:
+    """A link per sortable column: the column's natural order first, reversed when it is the current one."""
+    pairs = {
+        "name": (Sort.NAME, Sort.NAME_DESC),
+        "total": (Sort.TOTAL_DESC, Sort.TOTAL_ASC),
+        "previous": (Sort.PREVIOUS_DESC, Sort.PREVIOUS_ASC),
+        "change": (Sort.CHANGE_DESC, Sort.CHANGE_ASC),
+    }
+    return {
+        column: bound.url("costs:report_detail", report, sort=second if sort == first else first)
+        for column, (first, second) in pairs.items()
+    }
 
 
 def _row_label(query):
@@ -134,62 +341,94 @@ def _row_label(query):
     return label
 
 
-@require_GET
-def report_detail(request, pk):
-    report = _get_report(request, pk)
-    bound = BoundReport(request, report_params(request, report))
-    valid = bound.is_valid()
-    form = bound.filterset.form
+def _unclassified_admin_url(request) -> str | None:
+    if not request.user.is_staff:
+        return None
+    name, query_string = UNKNOWN_CATEGORIES_ADMIN
+    try:
+        return f"{reverse(name)}?{query_string}"
+    except NoReverseMatch:
+        return None
+
+
+def _base_context(request, report: CostReport, bound: BoundReport) -> dict:
+    """What the page shows whether or not the settings are valid: the toolbar and the filter picker."""
     role = _role(request)
     start, end = bound.filterset.date_bounds
-    context = {
+    settings = bound.settings
+    return {
         "report": report,
         "filterset": bound.filterset,
-        "settings_form": bound.settings,
+        "settings_form": settings,
         "group_slots": _group_slots(bound),
-        "dimension_fields": [(form[name], form[f"{name}_op"]) for name in DIMENSION_PARAMS],
-        "tag_values": [v for v in bound.params.getlist("tag") if v],
+        "pickers": _filter_pickers(bound),
+        "chips": _chips(bound, report),
         "can_create": role in EDIT_ROLES,
         "can_change": services.can_change(report, request.user, role),
         "params": bound.params.urlencode(),
         "max_rows": MAX_TABLE_ROWS,
         "start_value": start.isoformat() if start else bound.params.get("start_date", ""),
         "end_value": end.isoformat() if end else bound.params.get("end_date", ""),
+        "columns_value": bound.params.get("columns") or Columns.SUMMARY,
+        "sort_value": bound.params.get("sort") or "",
     }
+
+
+def _figures(request, bound: BoundReport, report: CostReport) -> dict:
+    """The report itself: headline, chart and table, from the grouped query (and, comparing, ONE more for
+    the previous period), the reconciliation and what the imports covered."""
+    query = bound.query()
+    s = bound.settings.cleaned_data
+    result = build_report(query, compare=False)
+    active = bound.filterset.active_filters()
+    previous_period = query.previous_period()
+    periods = [(query.start, query.end)] + ([previous_period] if s["compare"] else [])
+    gaps, *previous_gaps = import_gaps_of(request.workspace, periods, active)
+    previous_missing = bool(previous_gaps and previous_gaps[0])
+    by_group, by_currency = _previous_by_group(query) if s["compare"] and not previous_missing else (None, None)
+    data = chart_data(result, chart_type=s["chart"], row_label=_row_label(query))
+    reconciliation = reconcile(result, active, request.workspace)
+    return {
+        "result": result,
+        "query": query,
+        "usage_mode": query.usage_mode,
+        "compare": s["compare"],
+        "headlines": _headlines(result, by_currency) if s["compare"] else _headlines(result, None),
+        "pivot": s["columns"] == Columns.BINS,
+        "column_labels": [bin_title(c, query.bin) for c in result.columns],
+        "table_rows": _table_rows(bound, report, result, by_group),
+        "footers": _footers(result, by_group),
+        "breadcrumb": _breadcrumb(bound, report, query.group_by, active),
+        "chart": data,
+        "chart_svg": render_svg(data) if data else None,
+        "legend": legend(data) if data else [],
+        "previous": previous_period,
+        "previous_missing": previous_missing,
+        "reconciliation": reconciliation,
+        "unclassified": unclassified_amounts(result, reconciliation),
+        "unclassified_admin_url": _unclassified_admin_url(request),
+        "gaps": gaps[:MAX_GAPS_LISTED],
+        "more_gaps": max(len(gaps) - MAX_GAPS_LISTED, 0),
+        "importing": any(g.importing for g in gaps),
+        "sort": s["sort"],
+        "sort_urls": _sort_urls(bound, report, s["sort"]),
+        "columns_url": bound.url(
+            "costs:report_detail", report, columns=Columns.SUMMARY if s["columns"] == Columns.BINS else Columns.BINS
+        ),
+        "export_wide_url": bound.url("costs:report_export", report, layout=ExportLayout.WIDE),
+        "export_long_url": bound.url("costs:report_export", report, layout=ExportLayout.LONG),
+    }
+
+
+@require_GET
+def report_detail(request, pk):
+    report = _get_report(request, pk)
+    bound = BoundReport(request, report_params(request, report))
+    valid = bound.is_valid()
+    context = _base_context(request, report, bound)
     if not valid:
         return render(request, "costs/report_detail.html", context, status=400)
-    query = bound.query()
-    result = build_report(query, compare=bound.settings.cleaned_data["compare"])
-    data = chart_data(result, chart_type=bound.settings.cleaned_data["chart"], row_label=_row_label(query))
-    active = bound.filterset.active_filters()
-    previous = query.previous_period()
-    periods = [(query.start, query.end)] + ([previous] if result.compare else [])
-    gaps, *previous_gaps = import_gaps_of(request.workspace, periods, active)
-    sort = bound.settings.cleaned_data["sort"]
-    context.update(
-        {
-            "result": result,
-            "query": query,
-            "usage_mode": query.usage_mode,
-            "column_labels": [bin_label(c, query.bin) for c in result.columns],
-            "table_rows": _table_rows(bound, report, result),
-            "chart": data,
-            "chart_svg": render_svg(data) if data else None,
-            "previous": previous,
-            "reconciliation": reconcile(result, active, request.workspace),
-            "gaps": gaps[:MAX_GAPS_LISTED],
-            "more_gaps": max(len(gaps) - MAX_GAPS_LISTED, 0),
-            "importing": any(g.importing for g in gaps),
-            "previous_gaps": bool(previous_gaps and previous_gaps[0]),
-            "sort": sort,
-            "sort_total_url": bound.url(
-                "costs:report_detail", report, sort=Sort.TOTAL_ASC if sort == Sort.TOTAL_DESC else Sort.TOTAL_DESC
-            ),
-            "sort_name_url": bound.url("costs:report_detail", report, sort=Sort.NAME),
-            "export_wide_url": bound.url("costs:report_export", report, layout=ExportLayout.WIDE),
-            "export_long_url": bound.url("costs:report_export", report, layout=ExportLayout.LONG),
-        }
-    )
+    context.update(_figures(request, bound, report))
     return render(request, "costs/report_detail.html", context)
 
 

@@ -7,10 +7,12 @@ from django.contrib import admin, messages
 from django.db.models import Count, DecimalField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 
+from vantage.lib.admin import count_column, money_column
 from vantage.lib.money import MONEY, ExactSum
 
 from . import services
 from .models import IngestionRun, Integration, TwilioUsageCategory, UnclassifiedUsage
+from .twilio.importer import HISTORY_MONTHS
 
 SECRET_FIELDS = ("api_key_sid", "api_secret")
 
@@ -20,25 +22,8 @@ def _sum_of(queryset, field: str) -> Subquery:
     return Subquery(queryset.annotate(s=ExactSum(field)).values("s")[:1], output_field=DecimalField(**MONEY))
 
 
-def _count_column(attr: str, description: str):
-    """A list column showing the annotation ``attr``, sortable by it."""
-    @admin.display(description=description, ordering=attr)
-    def column(self, obj):
-        return getattr(obj, attr)
-    return column
-
-
-def _amount_column(attr: str, description: str, places: int):
-    """A list column showing the money annotation ``attr`` with ``places`` decimals ("—" for none)."""
-    @admin.display(description=description, ordering=attr)
-    def column(self, obj):
-        value = getattr(obj, attr)
-        return f"{value:,.{places}f}" if value is not None else "—"
-    return column
-
-
 def _reimport(integrations) -> int:
-    """Queue a six-month re-import of each integration that is not busy; how many were queued."""
+    """Queue a re-import of the connect-time history for each integration not busy; how many were queued."""
     n = 0
     for integration in integrations:
         if not services.is_busy(integration):
@@ -57,10 +42,11 @@ class IntegrationAdmin(admin.ModelAdmin):
     exclude = SECRET_FIELDS
     readonly_fields = [
         "provider", "account_sid", "status", "status_message", "import_windows_total", "import_windows_done",
-        "import_records_read", "import_started_at", "last_refreshed_at", "created_by", "created_at", "updated_at",
+        "import_records_read", "import_started_at", "history_back_to", "last_refreshed_at", "created_by",
+        "created_at", "updated_at",
     ]
     filter_horizontal = ["workspaces"]
-    actions = ["sync_now", "reimport_six_months"]
+    actions = ["sync_now", "reimport_history"]
 
     def get_queryset(self, request):
         cost = _sum_of(Integration.objects.filter(pk=OuterRef("pk")), "cost_line_items__cost")
@@ -73,28 +59,35 @@ class IntegrationAdmin(admin.ModelAdmin):
     def short_error(self, obj):
         return (obj.status_message[:80] + "…") if len(obj.status_message) > 80 else obj.status_message
 
-    line_items = _count_column("_items", "Line items")
-    cost_to_date = _amount_column("_cost", "Cost to date", 2)
+    line_items = count_column("_items", "Line items")
+    cost_to_date = money_column("_cost", "Cost to date")
 
     @admin.action(description="Sync now (current and previous month)")
     def sync_now(self, request, queryset):
         started = sum(1 for i in queryset if services.queue_sync(i))
         self.message_user(request, f"Queued {started} sync(s); busy integrations were skipped.", messages.SUCCESS)
 
-    @admin.action(description="Re-import six months")
-    def reimport_six_months(self, request, queryset):
+    @admin.action(description=f"Re-import the history imported on connect ({HISTORY_MONTHS} months)")
+    def reimport_history(self, request, queryset):
         n = _reimport(queryset)
-        self.message_user(request, f"Queued {n} six-month re-import(s).", messages.SUCCESS)
+        self.message_user(request, f"Queued {n} re-import(s) of {HISTORY_MONTHS} months.", messages.SUCCESS)
 
 
 @admin.register(IngestionRun)
 class IngestionRunAdmin(admin.ModelAdmin):
-    list_display = ["integration", "trigger", "start_date", "end_date", "status", "pages", "records_read",
-                    "line_items_written", "unknown_records", "twilio_total", "reconciliation_difference", "started_at",
+    list_display = ["integration", "trigger", "start_date", "end_date", "status", "pages_column", "records_column",
+                    "written_column", "unknown_column", "twilio_total_column", "difference_column", "started_at",
                     "finished_at"]
     list_filter = ["status", "trigger", "integration"]
     list_select_related = ["integration"]
     date_hierarchy = "started_at"
+
+    pages_column = count_column("pages", "Pages")
+    records_column = count_column("records_read", "Records read")
+    written_column = count_column("line_items_written", "Line items written")
+    unknown_column = count_column("unknown_records", "Unknown records")
+    twilio_total_column = money_column("twilio_total", "Twilio total")
+    difference_column = money_column("reconciliation_difference", "Difference", signed=True)
 
     def has_add_permission(self, request):
         return False
@@ -128,15 +121,15 @@ class TwilioUsageCategoryAdmin(admin.ModelAdmin):
             )
         )
 
-    unclassified_records = _count_column("_records", "Records waiting")
-    unclassified_amount = _amount_column("_amount", "Amount waiting", 4)
+    unclassified_records = count_column("_records", "Records waiting")
+    unclassified_amount = money_column("_amount", "Amount waiting")
 
     def save_model(self, request, obj, form, change):
         if change and form.changed_data:
             obj.overridden = True
         super().save_model(request, obj, form, change)
 
-    @admin.action(description="Re-import six months for integrations that reported these categories")
+    @admin.action(description=f"Re-import {HISTORY_MONTHS} months for integrations that reported these categories")
     def reimport_affected(self, request, queryset):
         ids = UnclassifiedUsage.objects.filter(category__in=queryset.values("name")).values("integration_id").distinct()
         n = _reimport(Integration.objects.filter(pk__in=ids))

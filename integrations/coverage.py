@@ -1,16 +1,18 @@
 """The import history costs needs to tell which days of a report were never imported (costs.coverage).
 
 Registered into costs from ``IntegrationsConfig.ready()``. It reads the import runs (a few rows per
-integration and month), never the cost rows: two queries whatever the range.
+integration and month), never the cost rows: one query whatever the range.
 """
 
 from __future__ import annotations
 
 from datetime import date
 
+from django.db.models import FilteredRelation, Q
+
 from costs.coverage import ImportHistory
 
-from .models import IngestionRun, Integration, IntegrationStatus, RunStatus
+from .models import Integration, IntegrationStatus, RunStatus
 
 BUSY = {IntegrationStatus.IMPORTING, IntegrationStatus.PENDING}
 
@@ -30,18 +32,19 @@ class IngestionRunHistory:
     """Each integration's successful import runs (``IngestionRun``) as the spans it covered."""
 
     def histories(self, workspace, filters: dict | None, low: date, high: date) -> list[ImportHistory]:
-        integrations = list(
-            _integrations(workspace, filters).order_by("account_name").values_list("pk", "account_name", "status")
+        """One query: the integrations LEFT JOINed to their successful runs that touch ``low..high``."""
+        covering = FilteredRelation(
+            "runs", condition=Q(runs__status=RunStatus.SUCCEEDED, runs__start_date__lte=high, runs__end_date__gte=low)
         )
-        if not integrations:
-            return []
-        runs: dict[int, list[tuple[date, date]]] = {pk: [] for pk, _, _ in integrations}
-        for integration_id, run_start, run_end in (
-            IngestionRun.objects.filter(
-                integration_id__in=runs, status=RunStatus.SUCCEEDED, start_date__lte=high, end_date__gte=low
-            )
-            .order_by("integration_id", "start_date")
-            .values_list("integration_id", "start_date", "end_date")
-        ):
-            runs[integration_id].append((run_start, run_end))
-        return [ImportHistory(name, status in BUSY, runs[pk]) for pk, name, status in integrations]
+        rows = (
+            _integrations(workspace, filters)
+            .annotate(covering=covering)
+            .order_by("account_name", "pk", "covering__start_date")
+            .values_list("pk", "account_name", "status", "covering__start_date", "covering__end_date")
+        )
+        histories: dict[int, ImportHistory] = {}
+        for pk, name, status, run_start, run_end in rows:
+            history = histories.setdefault(pk, ImportHistory(name, status in BUSY, []))
+            if run_start is not None:
+                history.covered.append((run_start, run_end))
+        return list(histories.values())

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from django import forms
 
+from vantage.lib.dates import add_months
 from vantage.models import Workspace
 
+from . import history
 from .models import Integration
 from .validation import check_keeps_a_workspace
 
@@ -31,3 +33,32 @@ class WorkspaceAssignmentForm(forms.Form):
         data = super().clean()
         check_keeps_a_workspace(self.integration, data.get("workspaces"), self.editable)
         return data
+
+
+class EarlierHistoryForm(forms.Form):
+    """Import earlier history: the month to go back to, bounded by ``integrations.history``'s rules."""
+
+    start_month = forms.CharField(
+        label="Go back to", widget=forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM"}),
+    )
+
+    def __init__(self, *args, integration: Integration, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.integration = integration
+        self.lowest, self.highest = history.month_bounds(integration)
+        widget = self.fields["start_month"].widget
+        widget.attrs.update(min=f"{self.lowest:%Y-%m}", max=f"{self.highest:%Y-%m}")
+        self.fields["start_month"].help_text = (
+            f"A month from {self.lowest:%b %Y} to {self.highest:%b %Y}; every month from it up to the history "
+            f"already imported is imported, newest first (at most {history.MAX_MONTHS_BACK} months back)."
+        )
+        self.initial.setdefault("start_month", f"{max(self.lowest, add_months(self.highest, -12)):%Y-%m}")
+
+    @property
+    def available(self) -> bool:
+        """False when history already reaches back as far as it may go."""
+        return self.lowest <= self.highest
+
+    def clean_start_month(self):
+        month = history.parse_month(self.cleaned_data["start_month"])
+        return history.check_start_month(self.integration, month)

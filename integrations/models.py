@@ -48,6 +48,11 @@ class Integration(models.Model):
     import_windows_done = models.PositiveIntegerField(default=0)
     import_records_read = models.PositiveIntegerField(default=0)
     import_started_at = models.DateTimeField(null=True, blank=True)
+    history_back_to = models.DateField(
+        null=True, blank=True,
+        help_text="Earlier history: the first month an unfinished import of earlier months goes back to "
+        "(Retry continues it; cleared when it completes or another import starts).",
+    )
     last_refreshed_at = models.DateTimeField(null=True, blank=True)
 
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
@@ -97,6 +102,7 @@ class RunTrigger(models.TextChoices):
     REFRESH = "refresh", "Daily refresh"
     MANUAL = "manual", "Sync now"
     COMMAND = "command", "Management command"
+    EARLIER = "earlier", "Earlier history"
 
 
 class IngestionRun(models.Model):

@@ -19,8 +19,9 @@ from costs.models import CostLineItem
 from costs.writes import delete_integration_costs
 from vantage.lib.money import ExactSum
 
+from . import history
 from .models import IngestionRun, Integration, IntegrationStatus, Provider, RunTrigger, UnclassifiedUsage
-from .tasks import import_history_task, sync_task
+from .tasks import earlier_history_task, import_history_task, sync_task
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +68,9 @@ def _queue_on_commit(task, integration: Integration, *args, name: str) -> None:
 
 
 def queue_history_import(integration: Integration) -> None:
-    """Queue the six-month backfill once the surrounding transaction commits (primary key only)."""
+    """Queue the history import (the current month and the twelve before it) once the surrounding transaction
+    commits (primary key only)."""
+    integration.save_fields(history_back_to=None)
     _queue_on_commit(import_history_task, integration, False, name="import")
 
 
@@ -76,23 +79,45 @@ def queue_sync(integration: Integration, trigger: str = RunTrigger.MANUAL) -> bo
     if is_busy(integration):
         return False
     integration.save_fields(status=IntegrationStatus.IMPORTING, status_message="",
-                            import_windows_total=0, import_windows_done=0)
+                            import_windows_total=0, import_windows_done=0, history_back_to=None)
     _queue_on_commit(sync_task, integration, trigger, name="sync")
     return True
 
 
 def queue_retry(integration: Integration) -> bool:
-    """Resume the backfill after an error: windows already imported are skipped."""
+    """Resume the import that stopped: an unfinished import of earlier months (``history_back_to``) continues
+    with the months still missing, otherwise the history import skips the windows already imported."""
     if is_busy(integration):
         return False
     integration.save_fields(status=IntegrationStatus.IMPORTING, status_message="")
-    _queue_on_commit(import_history_task, integration, True, name="import")
+    if integration.history_back_to:
+        _queue_on_commit(earlier_history_task, integration, name="earlier")
+    else:
+        _queue_on_commit(import_history_task, integration, True, name="import")
     return True
+
+
+class Busy(Exception):
+    """Another import of this integration is running."""
+
+
+def queue_earlier_history(integration: Integration, back_to) -> int:
+    """Queue the import of the months from ``back_to`` (checked by ``history.check_start_month``) that are not
+    imported yet, newest first; the number of months queued (0: all are imported, nothing is queued).
+    Raises ``Busy`` when an import is already running."""
+    if is_busy(integration):
+        raise Busy("An import is already running for this integration.")
+    months = len(history.earlier_plan(integration, back_to))
+    if months:
+        integration.save_fields(status=IntegrationStatus.IMPORTING, status_message="", history_back_to=back_to,
+                                import_windows_total=months, import_windows_done=0)
+        _queue_on_commit(earlier_history_task, integration, name="earlier")
+    return months
 
 
 def connect_twilio(*, user, workspace, api_key_sid: str, api_secret: str, account_sid: str, account_name: str,
                    description: str = "", workspaces=None) -> Integration:
-    """Create the integration (credentials already checked live) and queue its six-month import."""
+    """Create the integration (credentials already checked live) and queue its history import."""
     try:
         with transaction.atomic():
             integration = Integration.objects.create(

@@ -31,6 +31,19 @@ def import_history_task(integration_id: int, resume: bool = True) -> str:
     return _run_on(integration_id, work)
 
 
+def earlier_history_task(integration_id: int) -> str:
+    """Import earlier months back to the integration's ``history_back_to`` (set by the service that queued
+    this); months already imported are skipped, so a retried or repeated task resumes."""
+
+    def work(integration):
+        if integration.history_back_to is None:
+            return "nothing to import: no earlier month requested"
+        result = importer.import_earlier(integration, integration.history_back_to)
+        return f"imported {result.windows} earlier months: {result.records} records into {result.line_items} line items"
+
+    return _run_on(integration_id, work)
+
+
 def sync_task(integration_id: int, trigger: str = RunTrigger.MANUAL) -> str:
     def work(integration):
         return f"refreshed {importer.refresh(integration, trigger=trigger).records} records"

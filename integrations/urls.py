@@ -10,6 +10,7 @@ urlpatterns = [
     path("twilio/<int:pk>/status.json", views.status_json, name="status"),
     path("twilio/<int:pk>/sync/", views.sync, name="sync"),
     path("twilio/<int:pk>/retry/", views.retry, name="retry"),
+    path("twilio/<int:pk>/history/", views.import_earlier, name="import_earlier"),
     path("twilio/<int:pk>/workspaces/", views.workspaces, name="workspaces"),
     path("twilio/<int:pk>/edit/", twilio_views.edit, name="edit"),
     path("twilio/<int:pk>/remove/", views.delete, name="delete"),

@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.db.models import Count
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
@@ -18,9 +19,9 @@ from costs.models import CostLineItem
 from vantage.lib.money import ExactSum
 from vantage.workspaces import require_editor, require_workspace
 
-from . import services
+from . import history, services
 from .api.serializers import ImportStatusSerializer
-from .forms import WorkspaceAssignmentForm
+from .forms import EarlierHistoryForm, WorkspaceAssignmentForm
 from .models import Integration
 
 
@@ -58,10 +59,13 @@ def status_payload(integration: Integration) -> dict:
 
 
 def detail(request, pk):
-    integration = get_visible(request, pk)
-    ws = request.workspace
-    can_edit = ws.can_edit(request.user)
-    runs = integration.runs.all()[:12]
+    return _render_detail(request, get_visible(request, pk))
+
+
+def _render_detail(request, integration: Integration, history_form: EarlierHistoryForm | None = None, status=200):
+    can_edit = request.workspace.can_edit(request.user)
+    if can_edit and history_form is None:
+        history_form = EarlierHistoryForm(integration=integration)
     return render(
         request,
         "integrations/detail.html",
@@ -69,11 +73,14 @@ def detail(request, pk):
             "integration": integration,
             "can_edit": can_edit,
             "costs": costs_by_integration([integration.pk]).get(integration.pk, []),
-            "runs": runs,
+            "runs": integration.runs.all()[:12],
             "workspace_form": WorkspaceAssignmentForm(user=request.user, integration=integration) if can_edit else None,
+            "history_form": history_form if can_edit else None,
+            "history_from": history.earliest_imported_month(integration),
             "busy": services.is_busy(integration),
             "status": status_payload(integration),
         },
+        status=status,
     )
 
 
@@ -99,6 +106,28 @@ def sync(request, pk):
 @require_POST
 def retry(request, pk):
     return _queue(request, pk, services.queue_retry, "Import resumed: months already imported are kept.")
+
+
+@require_POST
+def import_earlier(request, pk):
+    """Import earlier history back to the chosen month; a bad month is shown by the field (400)."""
+    integration = get_visible(request, pk)
+    require_editor(request)
+    form = EarlierHistoryForm(request.POST, integration=integration)
+    if not form.is_valid():
+        return _render_detail(request, integration, form, status=400)
+    month = form.cleaned_data["start_month"]
+    try:
+        queued = services.queue_earlier_history(integration, month)
+    except services.Busy as exc:
+        messages.warning(request, str(exc))
+        return redirect("integrations:detail", pk=pk)
+    if queued:
+        messages.success(request, f"Importing {queued} earlier month{pluralize(queued)} back to {month:%b %Y}, "
+                                  "newest first.")
+    else:
+        messages.info(request, f"Every month from {month:%b %Y} on is already imported.")
+    return redirect("integrations:detail", pk=pk)
 
 
 @require_POST

@@ -3,6 +3,8 @@
 from django.contrib import admin
 from django.db.models import Count
 
+from vantage.lib.admin import count_column
+
 from .models import VirtualTag, VirtualTagValue
 
 
@@ -24,6 +26,4 @@ class VirtualTagAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(_values=Count("values"))
 
-    @admin.display(description="Values", ordering="_values")
-    def value_count(self, obj):
-        return obj._values
+    value_count = count_column("_values", "Values")

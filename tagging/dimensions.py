@@ -15,6 +15,7 @@ from django.db.models.lookups import Exact, In
 
 from costs.dimensions import Dimension
 
+from .choices import NOT_TAGGED
 from .expressions import CompiledTag, compile_tag, split_amounts
 from .models import VirtualTag
 
@@ -65,6 +66,23 @@ class VirtualTagDimensions:
             return None
         tag = VirtualTag.objects.filter(workspace=workspace, key__iexact=name).first()
         return tag_dimension(tag) if tag else None
+
+    def catalog(self, workspace) -> list[tuple[str, str, list[str]]]:
+        """``choices`` with each tag's labels (what its filter picker offers), from ONE query."""
+        if workspace is None:
+            return []
+        labels: dict[str, list[str]] = {}
+        rows = (
+            VirtualTag.objects.filter(workspace=workspace)
+            .order_by("key", "values__position", "values__pk")
+            .values_list("key", "values__name", "values__splits")
+        )
+        for key, name, splits in rows:  # a tag without values comes once, with name None
+            found = labels.setdefault(key, [])
+            for label in [p.get("label") for p in splits] if splits else [name]:
+                if label is not None and label not in found:
+                    found.append(str(label))
+        return [(f"tag:{key}", f"Tag: {key}", [*values, NOT_TAGGED]) for key, values in labels.items()]
 
     def choices(self, workspace) -> list[tuple[str, str]]:
         if workspace is None:

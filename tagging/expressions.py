@@ -179,6 +179,12 @@ def value_q(value, integration_ids: dict) -> Q:
     return dates & q if dates else q  # a date comparison is cheaper than any condition
 
 
+def matching_q(value) -> Q:
+    """What one value's filter matches on its own (earlier values not taken into account): for the
+    editor's count of matching line items."""
+    return value_q(value, _integration_ids([value]))
+
+
 def _guard(values, integration_ids: dict) -> Q | None:
     """A cheap condition true for every row any of ``values`` matches (``None``: none worth testing).
 

@@ -33,35 +33,70 @@ class VirtualTagForm(forms.ModelForm):
         return super().save(commit)
 
 
+SPLIT_HELP = (
+    "Instead of giving matching costs this value's name, share each of them between several labels: "
+    "one “label = percent” per line, e.g. “Team A = 60” and “Team B = 40”. The percentages must add up to "
+    "exactly 100; reports then show the labels (each gets its share of every matching cost), not the value's name."
+)
+
+
+def datalist_id(dimension: str) -> str:
+    """The id of the page's ``<datalist>`` of a dimension's values in the workspace."""
+    return f"tag-values-{dimension}"
+
+
 class VirtualTagValueForm(forms.Form):
-    """A value: its name (or a split), an optional date range, and up to six conditions in three sets."""
+    """A value: its name (or a split), an optional date range, and up to six conditions in three sets.
+
+    Each condition's values are typed one per line, or picked from the workspace's real values of the
+    chosen dimension (``dimension_values``: the *add a value* box, merged into the values on submit).
+    ``warnings`` lists picked values that are not in the workspace's costs (a typo matches nothing).
+    """
 
     name = forms.CharField(max_length=100, help_text=NAME_HELP)
     date_from = forms.DateField(required=False, label="Applies from", widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(required=False, label="Applies until", widget=forms.DateInput(attrs={"type": "date"}))
     splits = forms.CharField(
         required=False,
-        label="Split costs (optional)",
+        label="Split costs between labels",
         widget=forms.Textarea(attrs={"rows": 2, "placeholder": "Team A = 60\nTeam B = 40"}),
-        help_text="One “label = percent” per line, adding up to 100. Matching costs are shared between the labels.",
+        help_text=SPLIT_HELP,
     )
 
-    def __init__(self, *args, tag: VirtualTag, instance: VirtualTagValue | None = None, **kwargs):
+    def __init__(self, *args, tag: VirtualTag, instance: VirtualTagValue | None = None,
+                 dimension_values: dict[str, list[str]] | None = None, **kwargs):
         self.tag, self.instance = tag, instance
+        self.dimension_values = dimension_values or {}
+        self.warnings: list[str] = []
         if instance is not None and "initial" not in kwargs:
             kwargs["initial"] = self.initial_from(instance)
         super().__init__(*args, **kwargs)
         for i in range(CONDITION_ROWS):
-            self.fields[f"c{i}_set"] = forms.ChoiceField(choices=SET_CHOICES, initial="1", required=False, label="Set")
-            self.fields[f"c{i}_dimension"] = forms.ChoiceField(
-                choices=[("", "—")] + list(TagDimension.choices), required=False, label="Dimension"
-            )
-            self.fields[f"c{i}_operator"] = forms.ChoiceField(
-                choices=TagOperator.choices, required=False, label="Operator"
-            )
-            self.fields[f"c{i}_values"] = forms.CharField(
-                required=False, label="Values", widget=forms.Textarea(attrs={"rows": 1, "placeholder": "one per line"})
-            )
+            self._add_condition_fields(i)
+
+    def _add_condition_fields(self, i: int) -> None:
+        n = i + 1
+        self.fields[f"c{i}_set"] = forms.ChoiceField(
+            choices=SET_CHOICES, initial="1", required=False, label=f"Condition {n}: filter set"
+        )
+        self.fields[f"c{i}_dimension"] = forms.ChoiceField(
+            choices=[("", "—")] + list(TagDimension.choices), required=False, label=f"Condition {n}: dimension",
+            widget=forms.Select(attrs={"data-dimension": str(i)}),
+        )
+        self.fields[f"c{i}_operator"] = forms.ChoiceField(
+            choices=TagOperator.choices, required=False, label=f"Condition {n}: operator"
+        )
+        self.fields[f"c{i}_values"] = forms.CharField(
+            required=False, label=f"Condition {n}: values, one per line",
+            widget=forms.Textarea(attrs={"rows": 1, "placeholder": "one per line", "data-values": str(i)}),
+        )
+        dimension = self[f"c{i}_dimension"].value()
+        attrs = {"placeholder": "pick or type a value", "autocomplete": "off", "data-pick": str(i)}
+        if dimension in TagDimension.values:
+            attrs["list"] = datalist_id(dimension)
+        self.fields[f"c{i}_pick"] = forms.CharField(
+            required=False, max_length=255, label=f"Condition {n}: add a value", widget=forms.TextInput(attrs=attrs)
+        )
 
     @staticmethod
     def initial_from(value: VirtualTagValue) -> dict:
@@ -78,8 +113,16 @@ class VirtualTagValueForm(forms.Form):
         return initial
 
     def condition_rows(self):
-        return [[self[f"c{i}_set"], self[f"c{i}_dimension"], self[f"c{i}_operator"], self[f"c{i}_values"]]
-                for i in range(CONDITION_ROWS)]
+        """Per row: its number and its controls as ``(bound field, label without the "Condition n: ")``."""
+        def control(i, part):
+            bound = self[f"c{i}_{part}"]
+            return bound, str(bound.label).split(": ", 1)[1]
+
+        return [
+            {"number": i + 1, "fields": [control(i, part) for part in ("set", "dimension", "operator")],
+             "values": control(i, "values"), "pick": control(i, "pick")}
+            for i in range(CONDITION_ROWS)
+        ]  # fmt: skip
 
     def clean_name(self):
         return validate_name(self.cleaned_data["name"])
@@ -102,13 +145,18 @@ class VirtualTagValueForm(forms.Form):
         for i in range(CONDITION_ROWS):
             dimension = data.get(f"c{i}_dimension")
             values = [v.strip() for v in (data.get(f"c{i}_values") or "").splitlines() if v.strip()]
+            picked = (data.get(f"c{i}_pick") or "").strip()
+            if picked and picked not in values:
+                values.append(picked)  # the "add a value" box, submitted without JavaScript
             if not dimension and not values:
                 continue
             if not dimension:
                 self.add_error(f"c{i}_dimension", "Choose a dimension for these values.")
                 continue
+            operator = data.get(f"c{i}_operator") or "is"
+            self._warn_unknown(i, dimension, operator, values)
             sets.setdefault(data.get(f"c{i}_set") or "1", []).append(
-                {"dimension": dimension, "operator": data.get(f"c{i}_operator") or "is", "values": values}
+                {"dimension": dimension, "operator": operator, "values": values}
             )
         try:
             data["filters"] = clean_filters([{"conditions": sets[k]} for k in sorted(sets)])
@@ -122,6 +170,19 @@ class VirtualTagValueForm(forms.Form):
             except ValidationError as exc:
                 self.add_error(None, exc)
         return data
+
+    def _warn_unknown(self, i: int, dimension: str, operator: str, values: list[str]) -> None:
+        """Exact values ("is", "is not") the workspace's costs do not have: most likely a typo."""
+        known = self.dimension_values.get(dimension)
+        if not known or operator not in (TagOperator.IS, TagOperator.IS_NOT):
+            return
+        missing = [v for v in values if v not in set(known)]
+        if missing:
+            label = TagDimension(dimension).label
+            self.warnings.append(
+                f"Condition {i + 1}: {label} {', '.join(f'“{v}”' for v in missing)} "
+                f"{'is' if len(missing) == 1 else 'are'} not in this workspace's costs; check the spelling."
+            )
 
     def build(self) -> VirtualTagValue:
         """An unsaved value (for the preview) or the edited instance."""

@@ -7,6 +7,7 @@ from django.db.models.functions import Lower
 
 from vantage.models import Workspace
 
+from .choices import TagDimension, TagOperator
 from .validation import check_room_for_value, clean_filters, clean_splits, validate_key, validate_name
 
 
@@ -77,6 +78,18 @@ class VirtualTagValue(models.Model):
                 errors.setdefault("name", []).extend(exc.messages)
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def filter_text(self) -> str:
+        """The filter in words, e.g. ``(Service is “SMS & MMS” AND Account is not “AC1”) OR (Category starts
+        with “sms”)``."""
+        def condition(c):
+            dimension = TagDimension(c["dimension"]).label if c["dimension"] in TagDimension.values else c["dimension"]
+            operator = TagOperator(c["operator"]).label if c["operator"] in TagOperator.values else c["operator"]
+            return f"{dimension} {operator} {' or '.join(f'“{v}”' for v in c['values'])}"
+
+        sets = [" AND ".join(condition(c) for c in fset["conditions"]) for fset in self.filters]
+        return " OR ".join(f"({s})" if len(sets) > 1 else s for s in sets)
 
     @property
     def labels(self) -> list[str]:

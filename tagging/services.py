@@ -10,12 +10,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count
 
+from costs.dimension_values import workspace_dimension_values
 from costs.scoping import workspace_line_items
 from vantage.lib.dates import utc_today
 from vantage.lib.money import ExactSum
 
-from .choices import NOT_TAGGED
-from .expressions import compile_tag, split_amounts
+from .choices import NOT_TAGGED, TagDimension
+from .expressions import compile_tag, matching_q, split_amounts
 from .models import VirtualTag, VirtualTagValue
 
 PREVIEW_DAYS = 30
@@ -51,6 +52,18 @@ def preview(workspace, tag: VirtualTag, values=None, *, today=None):
         out.append({"label": label, "costs": dict(sorted(e["costs"].items())), "items": e["items"],
                     "not_tagged": label == NOT_TAGGED})
     return {"start": start, "end": today, "rows": out}
+
+
+def dimension_values(workspace) -> dict[str, list[str]]:
+    """The values each tag dimension has in the workspace's costs (what the editor offers to pick)."""
+    values = workspace_dimension_values(workspace)
+    return {dimension: values.get(dimension, []) for dimension in TagDimension.values}
+
+
+def match_count(workspace, value: VirtualTagValue) -> int:
+    """How many of the workspace's line items (all imported days) the value's filter matches on its own:
+    one COUNT in the database."""
+    return workspace_line_items(workspace).filter(matching_q(value)).count()
 
 
 def move_value(value: VirtualTagValue, direction: str) -> None:

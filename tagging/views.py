@@ -1,9 +1,11 @@
 """Virtual tag pages: list, create, edit with ordered values and live preview, delete."""
 
 from django.contrib import messages
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
+from vantage.lib.formatting import integer
 from vantage.workspaces import require_editor, require_workspace
 
 from . import services
@@ -60,26 +62,61 @@ def virtualtag_edit(request, pk):
     }, status=400 if request.method == "POST" else 200)
 
 
+def match_text(count: int) -> str:
+    """What the editor says about a filter's matches (the page and the live count alike)."""
+    if count == 0:
+        return ("This filter matches no line items in this workspace's costs: check the values "
+                "(a typo, another dimension?) or the date range.")
+    return f"This filter matches {integer(count)} line item{'' if count == 1 else 's'} (all imported days)."
+
+
 def _value_form_page(request, tag, instance=None):
-    require_editor(request)
-    form = VirtualTagValueForm(request.POST or None, tag=tag, instance=instance)
-    preview = None
+    ws = require_editor(request)
+    dimension_values = services.dimension_values(ws)
+    form = VirtualTagValueForm(request.POST or None, tag=tag, instance=instance, dimension_values=dimension_values)
+    preview, matches = None, None
     if request.method == "POST" and form.is_valid():
         value = form.build()
+        matches = services.match_count(ws, value)
         if "preview" in request.POST:
             values = [v for v in tag.values.order_by("position", "pk") if v.pk != value.pk]
             values.insert(min(len(values), max(0, value.position - 1)) if value.pk else len(values), value)
             if value.pk is None:
                 value.pk = 0  # a temporary id for the split marker
-            preview = services.preview(request.workspace, tag, values)
+            preview = services.preview(ws, tag, values)
         else:
             value.save()
             services.renumber(tag)
             messages.success(request, f"Saved value “{value.name}”.")
+            for warning in form.warnings + ([match_text(0)] if matches == 0 else []):
+                messages.warning(request, f"“{value.name}”: {warning}")
             return redirect("tagging:virtualtag_edit", pk=tag.pk)
+    elif request.method == "GET" and instance is not None:
+        matches = services.match_count(ws, instance)
     status = 400 if request.method == "POST" and form.errors else 200
-    return render(request, "tagging/value_form.html",
-                  {"tag": tag, "form": form, "value": instance, "preview": preview}, status=status)
+    return render(request, "tagging/value_form.html", {
+        "tag": tag, "form": form, "value": instance, "preview": preview, "dimension_values": dimension_values,
+        "matches": matches, "match_text": None if matches is None else match_text(matches),
+    }, status=status)
+
+
+@require_GET
+def value_match_count(request, pk):
+    """The live count: how many line items the value form's filter (its fields, as query parameters)
+    matches in the workspace. JSON; 400 names what is missing or wrong."""
+    tag = _tag(request, pk)
+    form = VirtualTagValueForm(request.GET, tag=tag)
+    form.is_valid()
+    filters = form.cleaned_data.get("filters")
+    errors = [{"field": f, "message": e[0]} for f, e in form.errors.items() if f.startswith(("c", "date_"))]
+    if not filters and not errors:
+        errors = [{"field": None, "message": (form.non_field_errors() or ["Add a condition."])[0]}]
+    if errors:
+        return JsonResponse({"errors": errors}, status=400)
+    value = VirtualTagValue(tag=tag, filters=filters, date_from=form.cleaned_data.get("date_from"),
+                            date_to=form.cleaned_data.get("date_to"))
+    count = services.match_count(request.workspace, value)
+    return JsonResponse({"count": count, "message": match_text(count)})
 
 
 def value_create(request, pk):

@@ -1,7 +1,11 @@
 from django.contrib import admin
 from django.db.models import Count
 
+from .lib.admin import count_column
+from .lib.formatting import DASH
 from .models import Membership, Workspace
+
+admin.site.empty_value_display = DASH  # no value reads "—" in the admin too, as on the pages
 
 
 class MembershipInline(admin.TabularInline):
@@ -19,9 +23,7 @@ class WorkspaceAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(_members=Count("memberships"))
 
-    @admin.display(description="Members", ordering="_members")
-    def member_count(self, obj):
-        return obj._members
+    member_count = count_column("_members", "Members")
 
 
 @admin.register(Membership)

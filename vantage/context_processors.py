@@ -8,6 +8,6 @@ def workspaces(request):
     ws = getattr(request, "workspace", None)
     return {
         "current_workspace": ws,
-        "my_workspaces": Workspace.objects.for_user(user).order_by("name"),
+        "my_workspaces": getattr(request, "my_workspaces", None) or Workspace.objects.for_user(user).order_by("name"),
         "can_edit_workspace": bool(ws and ws.can_edit(user)),
     }

@@ -6,7 +6,7 @@ from django.http import JsonResponse
 
 from .workspaces import current_workspace
 
-PUBLIC_PREFIXES = ("/accounts/login/", "/static/", "/admin/", "/api/", "/healthz")
+PUBLIC_PREFIXES = ("/accounts/login/", "/static/", "/admin/", "/api/", "/healthz", "/favicon.ico")
 
 
 class LoginRequiredMiddleware:

@@ -48,6 +48,13 @@ class Workspace(models.Model):
         default=DEFAULT_REPORTING_CURRENCY,
         help_text="Every cost is shown converted to it at the ECB's daily reference rates; blank: not converted.",
     )
+    # kept by costs (costs.tasks): False from a currency change until its summaries are converted
+    reporting_currency_ready = models.BooleanField(
+        default=True,
+        editable=False,
+        help_text="Every maintained summary of the workspace is converted to its reporting currency "
+        "(reports read them without checking).",
+    )
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, through="Membership", related_name="workspaces")
 
     objects = WorkspaceQuerySet.as_manager()
@@ -62,8 +69,14 @@ class Workspace(models.Model):
     def role_of(self, user):
         if not user.is_authenticated:
             return None
-        m = self.memberships.filter(user=user).only("role").first()
-        return m.role if m else None
+        known = getattr(self, "_known_roles", {})  # set for this request by vantage.workspaces.current_workspace
+        if user.pk in known:
+            return known[user.pk]
+        return self.memberships.filter(user=user).values_list("role", flat=True).first()
+
+    def remember_role(self, user, role) -> None:
+        """Let ``role_of(user)`` answer without a query (this instance only: one request's)."""
+        self._known_roles = {**getattr(self, "_known_roles", {}), user.pk: role}
 
     def can_edit(self, user):
         return self.role_of(user) in EDIT_ROLES

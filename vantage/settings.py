@@ -97,6 +97,10 @@ except Exception:
 USE_TZ = True
 LANGUAGE_CODE = "en-us"
 USE_I18N = False
+# One date format everywhere, the admin included ("1 Dec 2026"): vantage/lib/formats/en/formats.py.
+# Numbers are formatted explicitly (vantage.lib.formatting); USE_THOUSAND_SEPARATOR stays off so ids
+# rendered into URLs and form values are never grouped ("1,234").
+FORMAT_MODULE_PATH = ["vantage.lib.formats"]
 
 TWILIO_API_BASE_URL = _typed("TWILIO_API_BASE_URL", env.str, "https://api.twilio.com").rstrip("/")
 if urlparse(TWILIO_API_BASE_URL).scheme not in ("http", "https") or not urlparse(TWILIO_API_BASE_URL).netloc:
@@ -116,6 +120,10 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", 60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # JIT off for the app's own connections, set when they open (no statement per query): a report's
+    # grouped query pays more to compile than to run (vantage/lib/db.py). Other options in the URL stay.
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options["options"] = " ".join(filter(None, [options.get("options", ""), "-c jit=off"]))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # PostgreSQL only: the memory a report's aggregation may use for sorting and hashing (SET LOCAL work_mem,
@@ -160,6 +168,7 @@ INSTALLED_APPS = [
     "django_filters",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI and ReDoc as static files: the API docs work offline
     "encrypted_model_fields",
     "django_q",
     "vantage",
@@ -255,6 +264,11 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "2.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # The schema and the docs need a signed-in user or a token, like the API itself.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 CACHES = (
     {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}

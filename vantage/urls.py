@@ -1,12 +1,16 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.templatetags.static import static
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from django.utils.functional import lazy
+from django.views.generic import RedirectView
+from drf_spectacular.views import SpectacularAPIView
 
 from . import views, workspace_settings
+from .api.docs import ApiDocsView, ApiRedocView
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", include("costs.overview_urls")),  # the Overview, named "home" (a string: vantage imports no app)
     path("healthz", views.healthz, name="healthz"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -22,7 +26,9 @@ urlpatterns = [
     path("api/v2/", include("costs.api.urls")),
     path("api/v2/", include("tagging.api.urls")),
     path("api/v2/schema", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/v2/docs", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/v2/docs", ApiDocsView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/v2/redoc", ApiRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    path("favicon.ico", RedirectView.as_view(url=lazy(static, str)("favicon.svg")), name="favicon"),
 ]
 
 handler404 = "vantage.views.not_found"

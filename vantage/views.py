@@ -11,10 +11,6 @@ from .models import ApiToken
 from .workspaces import switch_workspace
 
 
-def home(request):
-    return render(request, "vantage/home.html")
-
-
 @require_POST
 def workspace_switch(request):
     ws = switch_workspace(request, request.POST.get("workspace"))

@@ -1,6 +1,7 @@
 """The current workspace: kept in the session, always one the person belongs to."""
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import F
 from django.http import Http404
 
 from .models import Workspace
@@ -9,11 +10,20 @@ SESSION_KEY = "workspace_id"
 
 
 def current_workspace(request):
-    workspaces = Workspace.objects.for_user(request.user)
+    """The person's current workspace. One query reads all their workspaces with their role in each
+    (kept as ``request.my_workspaces`` for the header's switcher; ``role_of`` then needs no query)."""
+    mine = list(
+        Workspace.objects.filter(memberships__user=request.user)
+        .annotate(my_role=F("memberships__role"))  # one membership per workspace and person: no duplicates
+        .order_by("name", "pk")
+    )
+    for workspace in mine:
+        workspace.remember_role(request.user, workspace.my_role)
+    request.my_workspaces = mine
     ws_id = request.session.get(SESSION_KEY)
-    ws = workspaces.filter(pk=ws_id).first() if ws_id else None
+    ws = next((w for w in mine if w.pk == ws_id), None) if ws_id else None
     if ws is None:
-        ws = workspaces.order_by("name", "pk").first()
+        ws = mine[0] if mine else None
         if ws is not None:
             request.session[SESSION_KEY] = ws.pk
         else:

@@ -6,10 +6,23 @@ from costs import formatting
 
 register = template.Library()
 
+# Numbers: {{ amount|money }} or {{ amount|money:currency }}, {{ usage|quantity:unit }}, {{ n|integer }},
+# {{ change|percent }}, {{ difference|signed_money:currency }}. Dates: {{ d|day }} ("1 Dec 2026"),
+# {{ d|month }} ("Dec 2026"), {{ dt|moment }} ("1 Dec 2026, 14:05 UTC"). None is "—" in every one.
 register.filter("money", formatting.money)
 register.filter("quantity", formatting.quantity)
+register.filter("integer", formatting.integer)
 register.filter("percent", formatting.percent)
 register.filter("signed_money", formatting.signed_money)
+register.filter("day", formatting.day)
+register.filter("month", formatting.month)
+register.filter("moment", formatting.moment)
+
+
+@register.simple_tag
+def day_span(start, end):
+    """``{% day_span start end %}``: "1 Dec 2026 – 31 Dec 2026"."""
+    return formatting.day_span(start, end)
 
 
 @register.filter

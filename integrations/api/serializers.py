@@ -3,6 +3,7 @@ from datetime import UTC
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
+from integrations import history
 from integrations.models import Integration
 from integrations.twilio import credentials
 from integrations.validation import check_keeps_a_workspace
@@ -101,3 +102,24 @@ class TwilioIntegrationCreateSerializer(serializers.Serializer):
         except credentials.CredentialsProblem as exc:
             raise serializers.ValidationError({exc.field or "non_field_errors": [exc.message]}) from None
         return attrs
+
+
+class EarlierHistoryRequestSerializer(serializers.Serializer):
+    # Needs ``integration`` in its context: the bounds depend on what it already imported.
+
+    start_month = serializers.CharField(
+        help_text="The month to go back to, YYYY-MM: not after the earliest month already imported, at most "
+        f"{history.MAX_MONTHS_BACK} months before the current one."
+    )
+
+    def validate_start_month(self, value):
+        try:
+            return history.check_start_month(self.context["integration"], history.parse_month(value))
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from None
+
+
+class EarlierHistoryResponseSerializer(serializers.Serializer):
+    start_month = serializers.DateField(format="%Y-%m", help_text="The month the import goes back to.")
+    months_queued = serializers.IntegerField(help_text="Months to import (0: every month is already imported).")
+    integration = IntegrationSerializer()

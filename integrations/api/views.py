@@ -8,12 +8,18 @@ from rest_framework.views import APIView
 from integrations import services
 from integrations.models import Integration, IntegrationStatus, Provider
 from vantage.api.errors import error_response
-from vantage.api.schema import WORKSPACE_PARAM
+from vantage.api.schema import WORKSPACE_PARAM, WRITE_ERRORS, ApiErrorSerializer
 from vantage.api.scoping import WorkspaceScopedMixin
 from vantage.api.viewsets import WorkspaceViewSetMixin
 from vantage.models import Workspace
 
-from .serializers import IntegrationSerializer, IntegrationUpdateSerializer, TwilioIntegrationCreateSerializer
+from .serializers import (
+    EarlierHistoryRequestSerializer,
+    EarlierHistoryResponseSerializer,
+    IntegrationSerializer,
+    IntegrationUpdateSerializer,
+    TwilioIntegrationCreateSerializer,
+)
 
 ERRORS = {400: None, 401: None, 403: None, 404: None, 429: None}
 
@@ -78,10 +84,38 @@ class IntegrationViewSet(WorkspaceViewSetMixin, mixins.ListModelMixin, mixins.Re
             return error_response(None, "An import is already running for this integration.", status.HTTP_409_CONFLICT)
         return Response(IntegrationSerializer(integration).data, status=status.HTTP_202_ACCEPTED)
 
+    @extend_schema(
+        summary="Import earlier history: every month back to start_month not imported yet, newest first",
+        request=EarlierHistoryRequestSerializer,
+        responses={
+            202: EarlierHistoryResponseSerializer,
+            200: EarlierHistoryResponseSerializer,
+            409: ApiErrorSerializer,
+            **WRITE_ERRORS,
+        },
+        parameters=[WORKSPACE_PARAM],
+    )
+    @action(detail=True, methods=["post"], url_path="import-history", url_name="import-history")
+    def import_history(self, request, pk=None):
+        self.require_editor()
+        integration = self.get_object()
+        ser = EarlierHistoryRequestSerializer(data=request.data, context={"integration": integration})
+        ser.is_valid(raise_exception=True)
+        month = ser.validated_data["start_month"]
+        try:
+            queued = services.queue_earlier_history(integration, month)
+        except services.Busy as exc:
+            return error_response(None, str(exc), status.HTTP_409_CONFLICT)
+        body = {"start_month": month, "months_queued": queued,
+                "integration": Integration.objects.prefetch_related("workspaces").get(pk=integration.pk)}
+        return Response(EarlierHistoryResponseSerializer(body).data,
+                        status=status.HTTP_202_ACCEPTED if queued else status.HTTP_200_OK)
+
 
 class TwilioIntegrationCreateView(WorkspaceScopedMixin, APIView):
     @extend_schema(
-        summary="Connect a Twilio account (credentials are checked live; then six months are imported)",
+        summary="Connect a Twilio account (credentials are checked live; then the current month and the twelve "
+        "before it are imported)",
         request=TwilioIntegrationCreateSerializer,
         responses={201: IntegrationSerializer, **ERRORS},
         parameters=[WORKSPACE_PARAM],

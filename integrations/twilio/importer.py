@@ -22,6 +22,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from costs.writes import BATCH, replace_window
+from integrations.history import HISTORY_FULL_MONTHS, earlier_plan, history_range
 from integrations.models import (
     CategoryRole,
     IngestionRun,
@@ -40,15 +41,9 @@ from .ingest import WindowRows, build_rows
 
 log = logging.getLogger(__name__)
 
-HISTORY_MONTHS = 6
+HISTORY_MONTHS = HISTORY_FULL_MONTHS + 1  # what connecting imports: integrations.history.history_range
 
 Window = tuple[date, date]
-
-
-def history_range(today: date | None = None) -> Window:
-    """Six calendar months: the current month so far and the five before it."""
-    today = today or utc_today()
-    return add_months(month_start(today), -(HISTORY_MONTHS - 1)), today
 
 
 def refresh_range(today: date | None = None) -> Window:
@@ -275,21 +270,31 @@ def import_range(
     start: date,
     end: date,
     *,
-    trigger: str = RunTrigger.MANUAL,
     newest_first: bool = True,
+    **kwargs,
+) -> ImportResult:
+    """Import ``start``..``end`` window by window (newest first by default, so recent costs appear first).
+    See ``import_windows`` for the keyword arguments."""
+    return import_windows(integration, month_windows(start, end, newest_first=newest_first), **kwargs)
+
+
+def import_windows(
+    integration: Integration,
+    windows: list[Window],
+    *,
+    trigger: str = RunTrigger.MANUAL,
     resume: bool = False,
     client: TwilioClient | None = None,
     on_window: Callable[[date, date, IngestionRun | None], None] | None = None,
     on_page: Callable[[int], None] | None = None,
 ) -> ImportResult:
-    """Import ``start``..``end`` window by window (newest first by default, so recent costs appear first).
+    """Import ``windows`` in the order given, one ``IngestionRun`` and one transaction each.
 
     With ``resume``, windows that already succeeded since this import began are skipped, so an
     interrupted backfill (a crashed worker, a retried task) continues where it stopped.
     On a Twilio error the integration is marked "error" with a clear message and the error is re-raised;
     windows already imported stay.
     """
-    windows = month_windows(start, end, newest_first=newest_first)
     done = _start(integration, windows, resume)
     client = client or client_for(integration)
     catalog = load_catalog()
@@ -339,8 +344,19 @@ def _import_one(integration, window_start, window_end, client, catalog, trigger,
 
 
 def import_history(integration: Integration, *, resume: bool = False, **kwargs) -> ImportResult:
+    """What connecting imports (``history_range``): the current month and the twelve full months before it."""
     start, end = history_range()
     return import_range(integration, start, end, trigger=RunTrigger.BACKFILL, resume=resume, **kwargs)
+
+
+def import_earlier(integration: Integration, back_to: date, *, today: date | None = None, **kwargs) -> ImportResult:
+    """Earlier history: every full month from ``back_to`` on that is not imported yet, newest first
+    (``integrations.history.earlier_plan``), so asking again after a failure continues where it stopped.
+    Clears ``history_back_to`` once every month is in."""
+    plan = earlier_plan(integration, back_to, today)
+    result = import_windows(integration, plan, trigger=RunTrigger.EARLIER, **kwargs)
+    integration.save_fields(history_back_to=None)
+    return result
 
 
 def refresh(integration: Integration, *, trigger: str = RunTrigger.REFRESH, **kwargs) -> ImportResult:

@@ -35,7 +35,8 @@ def _connect(request, ws, form: TwilioConnectForm):
     except services.DuplicateIntegration:
         form.add_error("account_name", "This Account Name or Account SID was connected a moment ago.")
         return None
-    messages.success(request, f"Connected “{integration.account_name}”. Importing six months of costs, newest first.")
+    messages.success(request, f"Connected “{integration.account_name}”. "
+                              "Importing the current month and the twelve before it, newest first.")
     return redirect("integrations:detail", pk=integration.pk)
 
 

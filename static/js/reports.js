@@ -1,9 +1,43 @@
-// Reports: typing a date switches the range to Custom (without JavaScript, choose Custom yourself).
+// Reports: small progressive enhancement over plain GET forms (everything works without it).
+
+// Typing a date switches the range to Custom (without JavaScript, choose Custom yourself).
 document.addEventListener("change", function (ev) {
   var el = ev.target;
   if (!el.matches || !el.matches("input[data-custom-date]")) { return; }
   var range = el.form && el.form.querySelector("select[name=date_range]");
   if (range) { range.value = "custom"; }
+});
+
+// Filter pickers: a search box that narrows the list of values as you type.
+document.querySelectorAll("input[data-picker-search]").forEach(function (box) {
+  box.hidden = false;
+  box.addEventListener("input", function () {
+    var needle = box.value.trim().toLowerCase();
+    box.closest(".picker").querySelectorAll(".picker-values li").forEach(function (li) {
+      li.hidden = needle !== "" && li.textContent.toLowerCase().indexOf(needle) === -1;
+    });
+  });
+  // Enter in the search box must not submit the form half-chosen.
+  box.addEventListener("keydown", function (ev) { if (ev.key === "Enter") { ev.preventDefault(); } });
+});
+
+// Opening a dimension focuses its search box.
+document.addEventListener("toggle", function (ev) {
+  var picker = ev.target;
+  if (picker.matches && picker.matches("details.picker") && picker.open) {
+    var box = picker.querySelector("input[data-picker-search]");
+    if (box) { box.focus(); }
+  }
+}, true);
+
+// A dimension without ticked values sends no operator: shorter URLs (the server ignores it either way).
+document.addEventListener("submit", function (ev) {
+  var form = ev.target;
+  if (!form.matches || !form.matches("#report-form")) { return; }
+  form.querySelectorAll("details.picker").forEach(function (picker) {
+    var op = picker.querySelector("select[name$=_op]");
+    if (op && !picker.querySelector("input[type=checkbox]:checked")) { op.disabled = true; }
+  });
 });
 
 // Deleting a report asks first (without JavaScript the button deletes straight away).

@@ -1,10 +1,13 @@
 """API v2 core: tokens, 401/404/403 from every side, one error shape, throttling, integrations."""
 
 import json
+import re
 from datetime import date
 
 import pytest
 import responses as rsps
+from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.core.cache import cache
 from django.core.management import call_command
 from django.urls import reverse
@@ -13,6 +16,7 @@ from costs.models import CostLineItem
 from integrations.models import Integration
 from integrations.validation import MSG_KEEP_A_WORKSPACE
 from tests.fakes.twilio import ACCOUNT, BASE, KEY, TODAY_PATH, error, page, record
+from vantage.lib.formatting import day, moment
 from vantage.models import ApiToken, Membership, Role
 
 pytestmark = pytest.mark.django_db
@@ -59,6 +63,8 @@ def test_token_page_shows_the_token_once_and_revokes(owner_client, owner):
     owner_client.post(reverse("api_tokens"), {"revoke": token.pk})
     token.refresh_from_db()
     assert token.revoked_at is not None
+    listing = owner_client.get(reverse("api_tokens")).content.decode()
+    assert moment(token.created_at) in listing and f"Revoked {day(token.revoked_at)}" in listing  # "1 Dec 2026"
 
 
 def test_cannot_revoke_someone_elses_token(client, owner, outsider):
@@ -234,6 +240,45 @@ def test_schema_and_docs(client, owner):
     client.force_login(owner)
     assert client.get("/api/v2/schema").status_code == 200
     assert client.get("/api/v2/docs").status_code == 200
+    assert client.get("/api/v2/redoc").status_code == 200
+
+
+def _referenced_urls(html: str) -> list[str]:
+    return re.findall(r"""(?:src|href)\s*=\s*["']([^"']+)["']""", html)
+
+
+@pytest.mark.parametrize("url", ["/api/v2/docs", "/api/v2/redoc"])
+def test_docs_are_served_from_the_app_and_work_offline(client, owner, url):
+    """Swagger UI and ReDoc load only same-origin static files (no CDN), and those files exist."""
+    client.force_login(owner)
+    html = client.get(url).content.decode()
+    referenced = _referenced_urls(html)
+    scripts = [u for u in referenced if u.endswith(".js")]
+    assert scripts, "the docs page loads its scripts"
+    for ref in referenced:
+        assert ref.startswith("/") and not ref.startswith("//"), f"{ref} is not same-origin"
+    for ref in scripts + [u for u in referenced if u.endswith(".css")]:
+        path = ref.split("?")[0]
+        assert path.startswith("/" + settings.STATIC_URL.lstrip("/"))
+        assert finders.find(path.split("/static/", 1)[1]), f"{ref} is not a static file of the app"
+    assert "cdn" not in html.lower() and "@latest" not in html and "https://" not in html
+    assert "/api/v2/schema" in html
+
+
+def test_schema_and_docs_refuse_anonymous_and_accept_a_token(client, api, owner):
+    assert api().get("/api/v2/schema").status_code == 401
+    for url in ("/api/v2/docs", "/api/v2/redoc"):
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"].startswith(f"{reverse('login')}?next=")
+    assert api(owner).get("/api/v2/schema").status_code == 200  # a token is enough for programs
+
+
+def test_favicon(client, owner):
+    response = client.get("/favicon.ico")  # anonymous too: browsers ask before signing in
+    assert response.status_code == 302 and response["Location"].endswith("favicon.svg")
+    assert finders.find("favicon.svg")
+    client.force_login(owner)
+    assert 'rel="icon" href="/static/favicon.svg"' in client.get(reverse("tagging:virtualtag_list")).content.decode()
 
 
 def test_unknown_api_urls_answer_json_404(api, owner):

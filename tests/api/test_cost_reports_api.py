@@ -62,7 +62,8 @@ def test_owner_creates_a_report_the_pages_and_costs_use(api, owner, owner_client
     report = CostReport.objects.get(pk=body["id"])
     assert report.created_by == owner and report.start_date == date(2026, 3, 1)
     # the report page opens it with these settings
-    table = report_table(owner_client.get(reverse("costs:report_detail", args=[report.pk])).content.decode())
+    page = owner_client.get(reverse("costs:report_detail", args=[report.pk]) + "?columns=bins")  # per-bin table
+    table = report_table(page.content.decode())
     assert table["tbody"] == [["calls-outbound", "USD", "minutes", "30", "30", "20.00"]]
     # and /costs applies it
     costs = api(owner).get("/api/v2/costs", {"cost_report": report.pk}).json()

@@ -1,6 +1,13 @@
+import re
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
 from django.urls import reverse
 
 from costs.models import CostReport
+from integrations.models import IngestionRun, RunStatus, TwilioUsageCategory, UnclassifiedUsage
+from tagging.models import VirtualTag, VirtualTagValue
+from tests.costs.factories import add_costs, item, make_integration
 
 
 def test_operators_list_reports_and_cannot_delete_the_default(admin_client, default_report, ws, owner):
@@ -13,3 +20,46 @@ def test_operators_list_reports_and_cannot_delete_the_default(admin_client, defa
         {"action": "delete_selected", "_selected_action": [default_report.pk, mine.pk], "post": "yes"},
     )
     assert CostReport.objects.filter(pk=default_report.pk).exists()
+
+
+def _changelist(admin_client, name):
+    response = admin_client.get(reverse(f"admin:{name}_changelist"))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_admin_lists_show_numbers_with_separators_and_one_date_format(admin_client, ws, owner):
+    """Every admin.py's list: grouped integers, money to the cent (never 114560.1059260000), "1 Dec 2026"."""
+    integration = make_integration(ws, "Acme Prod")
+    add_costs(integration, [item("2026-12-01", "SMS & MMS", "sms-outbound", "114560.1059260000")])
+    IngestionRun.objects.create(
+        integration=integration, start_date=date(2026, 11, 1), end_date=date(2026, 11, 30), status=RunStatus.SUCCEEDED,
+        pages=1234, records_read=123456, line_items_written=98765, unknown_records=0,
+        twilio_total=Decimal("114560.1059260000"), reconciliation_difference=Decimal("-0.004"),
+        finished_at=datetime(2026, 12, 1, 9, 5, tzinfo=UTC),
+    )
+    TwilioUsageCategory.objects.update_or_create(name="brand-new-thing", defaults={"role": "unknown"})
+    UnclassifiedUsage.objects.create(integration=integration, category="brand-new-thing", date=date(2026, 12, 1),
+                                     account_id="AC1", price=Decimal("1234.5678"), currency="USD")
+    tag = VirtualTag.objects.create(workspace=ws, key="Team")
+    for n in range(2):
+        VirtualTagValue.objects.create(tag=tag, position=n + 1, name=f"V{n}",
+                                       filters=[{"conditions": [{"dimension": "service", "operator": "is",
+                                                                 "values": ["SMS & MMS"]}]}])
+
+    runs = _changelist(admin_client, "integrations_ingestionrun")
+    assert "1,234" in runs and "123,456" in runs and "98,765" in runs
+    assert "114,560.11" in runs and "114560.1059" not in runs and "-0.004" in runs
+    assert 'field-start_date nowrap">1 Nov 2026<' in runs and 'field-finished_at nowrap">1 Dec 2026, 09:05 UTC<' in runs
+    assert 'field-finished_at nowrap">—<' in runs  # the run add_costs recorded has no end: a dash, as on the pages
+    integrations = _changelist(admin_client, "integrations_integration")
+    assert "114,560.11" in integrations
+    categories = admin_client.get(reverse("admin:integrations_twiliousagecategory_changelist"),
+                                  {"role__exact": "unknown"}).content.decode()
+    assert "1,234.57" in categories
+    assert ">2<" in _changelist(admin_client, "tagging_virtualtag")
+    workspaces = _changelist(admin_client, "vantage_workspace")
+    assert re.search(r"\d{1,2} [A-Z][a-z]{2} \d{4}", workspaces)  # created_at as "1 Dec 2026, 09:05 UTC"
+    CostReport.objects.create(workspace=ws, title="Mine", created_by=owner)
+    reports = _changelist(admin_client, "costs_costreport")
+    assert re.search(r'field-updated_at nowrap">\d{1,2} [A-Z][a-z]{2} \d{4}, \d\d:\d\d UTC<', reports)

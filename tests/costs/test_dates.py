@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from costs.dates import bin_label, bin_start, bins, latest_end, previous_period, resolve_preset
+from costs.dates import bin_label, bin_start, bin_title, bins, latest_end, previous_period, resolve_preset
 from vantage.lib.dates import add_months
 
 TODAY = date(2026, 11, 27)  # a Friday
@@ -122,3 +122,7 @@ def test_labels():
     assert bin_label(date(2026, 11, 2), "week") == "Week of 2026-11-02"
     assert bin_label(date(2026, 11, 2), "day") == "2026-11-02"
     assert bin_label(date(2026, 11, 2), "day", short=True) == "2 Nov"
+    assert bin_title(date(2026, 11, 2), "week") == "Week of 2 Nov 2026"  # the page: the one date format
+    assert bin_title(date(2026, 11, 2), "day") == "2 Nov 2026"
+    assert bin_title(date(2026, 11, 2), "day", short=True) == "2 Nov"
+    assert bin_title(date(2026, 3, 1), "month") == "Mar 2026"

@@ -207,9 +207,14 @@ def test_a_new_reporting_currency_converts_the_summaries_and_reads_line_items_me
     assert workspace_converted_summary(ws, "CHF") is None  # until converted: the line items (same figures)
     slow = query(ws, date(2026, 10, 1), date(2026, 10, 31), currency="CHF")
     assert not slow.uses_summary
-    with django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks(execute=True) as queued:
         ws.reporting_currency = "CHF"
         ws.save()
+        ws.refresh_from_db()
+        assert not ws.reporting_currency_ready  # reports check, and convert the line items meanwhile
+    assert len(queued) == 1
+    ws.refresh_from_db()
+    assert ws.reporting_currency_ready
     assert CostConversionState.objects.filter(integration=acme, target="CHF").exists()
     fast = query(ws, date(2026, 10, 1), date(2026, 10, 31), currency="CHF")
     assert fast.uses_summary

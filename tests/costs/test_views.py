@@ -1,15 +1,19 @@
 """Report pages: list, report, save / save as new / rename / delete, access from every side."""
 
 import importlib
+import re
 from datetime import date
 from decimal import Decimal
 
 import pytest
 from django.apps import apps as django_apps
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from costs.models import BilledTotal, CostReport
+from costs.models import UNATTRIBUTED_CATEGORY, UNATTRIBUTED_SERVICE, BilledTotal, CostReport
+from tagging.models import VirtualTag, VirtualTagValue
+from tests.queries import data_queries
 from vantage.lib.dates import month_start, utc_today
 from vantage.models import Workspace
 
@@ -19,12 +23,19 @@ from .pages import report_query, report_table
 MARCH = {"start_date": "2026-03-01", "end_date": "2026-03-31"}
 
 
+def page_text(html: str) -> str:
+    """The page's text as a reader sees it: tags dropped, white space collapsed."""
+    return " ".join(re.sub(r"<[^>]+>", " ", html).replace("&amp;", "&").split()).replace(" )", ")").replace("( ", "(")
+
+
 def detail(report):
     return reverse("costs:report_detail", args=[report.pk])
 
 
 @pytest.fixture
-def march(integration):
+def march(integration, ws):
+    ws.reporting_currency = ""  # these tests read billing currencies side by side (conversion: test_fx.py)
+    ws.save()
     add_costs(integration, [
         item("2026-03-02", "SMS & MMS", "sms-outbound", "10.00", usage=100, unit="segments"),
         item("2026-03-03", "SMS & MMS", "sms-inbound", "5.00", usage=50, unit="Segment"),
@@ -94,15 +105,19 @@ def test_report_page_shows_headline_chart_and_table(owner_client, default_report
     assert response.status_code == 200
     html = response.content.decode()
     table = report_table(html)
-    assert table["thead"][0] == ["Service", "Currency", "Mar 2026", "Total"]
-    assert table["tbody"] == [
-        ["Lookup", "EUR", "3.00", "3.00"],
-        ["Programmable Voice", "USD", "20.00", "20.00"],
-        ["SMS & MMS", "USD", "15.00", "15.00"],
+    # by default one row per group: Total, Previous period (February) and Change, largest total first
+    assert table["thead"][0] == ["Service", "Currency", "Total", "Previous period", "Change", "%"]
+    assert table["tbody"] == [  # currencies are never compared: EUR's rows, then USD's
+        ["Lookup", "EUR", "3.00", "0.00", "+3.00", "—"],
+        ["Programmable Voice", "USD", "20.00", "0.00", "+20.00", "—"],
+        ["SMS & MMS", "USD", "15.00", "12.50", "+2.50", "+20.0%"],
     ]
-    assert table["tfoot"] == [["Total", "EUR", "3.00", "3.00"], ["Total", "USD", "35.00", "35.00"]]
+    assert table["tfoot"] == [
+        ["Total", "EUR", "3.00", "0.00", "+3.00", "—"],
+        ["Total", "USD", "35.00", "12.50", "+22.50", "+180.0%"],
+    ]
     # headline per currency with the previous period (February) and the change
-    assert "35.00 USD" in html and "12.50 USD" in html and "+22.50 USD (+180.0%)" in html
+    assert "35.00 USD" in html and "12.50 USD" in html and "+22.50 USD (+180.0%)" in page_text(html)
     # chart: inline SVG, accessible, a <title> on every bar
     assert '<svg class="report-chart"' in html and 'role="img"' in html and "aria-label=" in html
     assert "<title>SMS &amp; MMS · Mar 2026: 15.00 USD</title>" in html
@@ -121,15 +136,41 @@ def test_saved_settings_apply_without_query_string(owner_client, ws, owner, marc
         date_range="custom", start_date=date(2026, 3, 1), end_date=date(2026, 3, 31), date_bin="month",
     )  # fmt: skip
     table = report_table(owner_client.get(detail(report)).content.decode())
-    assert table["tbody"] == [["calls-outbound", "USD", "20.00", "20.00"]]
+    assert table["tbody"] == [["calls-outbound", "USD", "20.00", "0.00", "+20.00", "—"]]
 
 
-def test_table_sorts_by_total_and_name(owner_client, default_report, march):
-    url = f"{detail(default_report)}?{report_query(**MARCH, group_by='service')}"
-    names = [r[0] for r in report_table(owner_client.get(url + "&sort=total_asc").content.decode())["tbody"]]
-    assert names == ["Lookup", "SMS & MMS", "Programmable Voice"]  # EUR first: currencies never mix
-    names = [r[0] for r in report_table(owner_client.get(url + "&sort=name").content.decode())["tbody"]]
-    assert names == ["Lookup", "Programmable Voice", "SMS & MMS"]
+PV, SMS, VOICE = "Programmable Voice", "SMS & MMS", "Voice"
+
+
+@pytest.mark.parametrize(
+    "sort, expected",
+    [  # PV: 20.00 (previous 0.00, +20.00); SMS: 15.00 (12.50, +2.50); Voice: 1.00 (0.00, +1.00)
+        ("total_desc", [PV, SMS, VOICE]),
+        ("total_asc", [VOICE, SMS, PV]),
+        ("name", [PV, SMS, VOICE]),
+        ("name_desc", [VOICE, SMS, PV]),
+        ("previous_desc", [SMS, PV, VOICE]),  # ties keep the name order
+        ("previous_asc", [PV, VOICE, SMS]),
+        ("change_desc", [PV, SMS, VOICE]),
+        ("change_asc", [VOICE, SMS, PV]),
+    ],
+)
+def test_table_sorts_by_each_column(owner_client, default_report, march, sort, expected):
+    add_costs(march, [item("2026-03-05", VOICE, "calls-inbound", "1.00")])
+    url = f"{detail(default_report)}?{report_query(**MARCH, group_by='service', sort=sort)}"
+    names = [r[0] for r in report_table(owner_client.get(url).content.decode())["tbody"]]
+    # currencies are never compared with each other: EUR's block (Lookup), then USD's, each sorted
+    assert names == ["Lookup", *expected]
+
+
+def test_column_headers_link_to_their_sort_and_reverse_it(owner_client, default_report, march):
+    url = f"{detail(default_report)}?{report_query(**MARCH, group_by='service', sort='change_desc')}"
+    html = owner_client.get(url).content.decode().replace("&amp;", "&")
+    links = dict(re.findall(r'href="([^"]+)" data-sort="(\w+)"', html))
+    by_column = {column: href for href, column in links.items()}
+    assert "sort=change_asc" in by_column["change"]  # the current column reverses
+    assert "sort=previous_desc" in by_column["previous"] and "sort=name" in by_column["name"]
+    assert "sort=total_desc" in by_column["total"]
 
 
 def test_drill_down_filters_the_row_and_groups_by_the_next_dimension(owner_client, default_report, march):
@@ -139,7 +180,7 @@ def test_drill_down_filters_the_row_and_groups_by_the_next_dimension(owner_clien
     assert "group_by=category" in sms and "service_op=is" in sms
     table = report_table(owner_client.get(sms.replace("&amp;", "&")).content.decode())
     assert [r[0] for r in table["tbody"]] == ["sms-outbound", "sms-inbound"]
-    assert table["tfoot"] == [["Total", "USD", "15.00", "15.00"]]
+    assert table["tfoot"] == [["Total", "USD", "15.00", "12.50", "+2.50", "+20.0%"]]
 
 
 def test_drill_down_path(owner_client, default_report, march):
@@ -152,16 +193,18 @@ def test_usage_mode_page(owner_client, default_report, march):
     url = f"{detail(default_report)}?{report_query(**MARCH, group_by='service', mode='usage')}"
     html = owner_client.get(url).content.decode()
     table = report_table(html)
-    assert table["thead"][0] == ["Service", "Currency", "Unit", "Mar 2026", "Total", "Cost"]
-    assert ["SMS & MMS", "USD", "segments", "150", "150", "15.00"] in table["tbody"]
-    assert ["Programmable Voice", "USD", "minutes", "30", "30", "20.00"] in table["tbody"]
+    assert table["thead"][0] == ["Service", "Currency", "Unit", "Total", "Previous period", "Change", "%", "Cost"]
+    assert ["SMS & MMS", "USD", "segments", "150", "90", "60", "+66.7%", "15.00"] in table["tbody"]
+    assert ["Programmable Voice", "USD", "minutes", "30", "0", "30", "—", "20.00"] in table["tbody"]
+    # the chart draws one unit: the one with the largest share of the cost, and says so
+    assert "Usage in minutes (the unit with the largest share of the cost; the table has 2 more) by Service" in html
 
 
 def test_cumulative_page_draws_a_running_line(owner_client, default_report, march):
     url = f"{detail(default_report)}?{report_query(**MARCH, bin='cumulative', group_by='service')}"
     html = owner_client.get(url).content.decode()
     assert "<polyline" in html and "running total" in html
-    assert report_table(html)["thead"][0] == ["Service", "Currency", "Total"]
+    assert report_table(html)["thead"][0] == ["Service", "Currency", "Total", "Previous period", "Change", "%"]
 
 
 def test_reconciliation_matches_twilio(owner_client, default_report, march):
@@ -173,7 +216,7 @@ def test_reconciliation_matches_twilio(owner_client, default_report, march):
 def test_reconciliation_shows_the_difference_and_the_day(owner_client, default_report, march):
     BilledTotal.objects.filter(date="2026-03-03", currency="USD").update(amount=Decimal("26.00"))
     html = owner_client.get(f"{detail(default_report)}?{report_query(**MARCH)}").content.decode()
-    assert "Differs from Twilio" in html and "-1.00 USD" in html and "2026-03-03" in html
+    assert "Differs from Twilio" in html and "-1.00 USD" in html and "3 Mar 2026" in html
 
 
 def test_no_reconciliation_when_filters_cut_through_accounts(owner_client, default_report, march):
@@ -208,10 +251,8 @@ def test_report_query_count_does_not_grow_with_groups(owner_client, ws, default_
     add_costs(integration, [item("2026-03-02", "S", f"cat-{n}", n + 1) for n in range(3)])
     url = f"{detail(default_report)}?{report_query(**MARCH, group_by=['category'], bin='day')}"
     owner_client.get(url)
-    planner = 2 if connection.vendor == "postgresql" else 0  # jit/work_mem set and restored (vantage.lib.db)
-    # 16: the page, plus the import runs and integrations behind its "not imported" notice (costs.coverage);
-    # 17 in the workspace's reporting currency: is the converted summary complete (costs.scoping)
-    with django_assert_max_num_queries(17 + planner) as few:
+    # 10: see test_report_page_runs_at_most_ten_queries (plain columns: no planner settings on PostgreSQL)
+    with django_assert_max_num_queries(10) as few:
         assert owner_client.get(url).status_code == 200
     many = make_integration(ws, "Many Twilio")
     add_costs(many, [item(f"2026-03-{d:02d}", f"S{n % 7}", f"big-{n}", n) for n in range(120) for d in (1, 15, 28)])
@@ -315,7 +356,7 @@ def test_default_report_cannot_be_deleted_or_changed(owner_client, default_repor
     rename = reverse("costs:report_rename", args=[default_report.pk])
     assert owner_client.post(rename, {"title": "X"}).status_code == 400
     default_report.refresh_from_db()
-    assert default_report.title == "All Resources" and default_report.date_range == "this_month"
+    assert default_report.title == "All Resources" and default_report.date_range == "last_30_days"
 
 
 def test_editors_change_only_their_own_reports_owners_any(editor_client, owner_client, ws, owner, editor):
@@ -331,3 +372,216 @@ def test_editors_change_only_their_own_reports_owners_any(editor_client, owner_c
 def test_writes_need_post(owner_client, default_report):
     assert owner_client.get(reverse("costs:report_delete", args=[default_report.pk])).status_code == 405
     assert owner_client.get(reverse("costs:report_create")).status_code == 405
+
+
+# --- the rebuilt page: filter picker and chips, breadcrumb, columns, previous period, unclassified ------
+
+
+def chips(html: str) -> list[tuple[str, str]]:
+    """``[(chip text, removal URL)]`` in page order."""
+    found = re.findall(r'<li class="chip"><span>([^<]+)</span> <a href="([^"]+)" class="chip-remove"', html)
+    return [(text.replace("&amp;", "&"), url.replace("&amp;", "&")) for text, url in found]
+
+
+def test_each_active_filter_value_is_a_chip_whose_link_removes_it(owner_client, default_report, march):
+    url = f"{detail(default_report)}?{report_query(**MARCH, service=['SMS & MMS', 'Lookup'], service_op='not')}"
+    html = owner_client.get(url).content.decode()
+    found = chips(html)
+    assert [text for text, _ in found] == ["Service is not SMS & MMS", "Service is not Lookup"]
+    without_sms = owner_client.get(found[0][1]).content.decode()
+    assert [text for text, _ in chips(without_sms)] == ["Service is not Lookup"]
+    assert report_table(without_sms)["tfoot"] == [["Total", "USD", "35.00", "12.50", "+22.50", "+180.0%"]]
+    # removing the last value removes the filter (and its operator): every cost again
+    last = chips(without_sms)[0][1]
+    assert "service=" not in last and "service_op" not in last
+    everything = owner_client.get(last).content.decode()
+    assert chips(everything) == [] and "No filters: all costs of this workspace." in everything
+
+
+def test_a_chip_keeps_every_other_setting(owner_client, default_report, march):
+    url = f"{detail(default_report)}?{report_query(**MARCH, group_by='category', bin='week', service='SMS & MMS')}"
+    (_, remove), = chips(owner_client.get(url).content.decode())
+    assert all(part in remove for part in ("group_by=category", "bin=week", "start_date=2026-03-01", "applied=1"))
+
+
+def test_filter_picker_offers_the_workspace_values_ticked_when_active(owner_client, default_report, march):
+    url = f"{detail(default_report)}?{report_query(**MARCH, service='Lookup')}"
+    html = owner_client.get(url).content.decode()
+    services = re.findall(r'<input type="checkbox" name="service" value="([^"]+)"( checked)?>', html)
+    assert [(v.replace("&amp;", "&"), bool(c)) for v, c in services] == [
+        ("Lookup", True), ("Programmable Voice", False), ("SMS & MMS", False)
+    ]
+    assert 'data-picker="category"' in html and 'value="sms-outbound"' in html
+    assert 'name="tag"' not in html  # no virtual tags: no tag picker, and never a free-text tag box
+
+
+def test_tag_picker_offers_the_tag_labels(owner_client, ws, default_report, march):
+    tag = VirtualTag.objects.create(workspace=ws, key="Team")
+    rule = [{"conditions": [{"dimension": "service", "operator": "is", "values": ["SMS & MMS"]}]}]
+    VirtualTagValue.objects.create(tag=tag, position=1, name="Messaging", filters=rule)
+    VirtualTagValue.objects.create(tag=tag, position=2, name="Shared", filters=rule,
+                                   splits=[{"label": "Team A", "percent": "60"}, {"label": "Team B", "percent": "40"}])
+    html = owner_client.get(f"{detail(default_report)}?{report_query(**MARCH, tag='Team:Messaging')}").content.decode()
+    values = re.findall(r'<input type="checkbox" name="tag" value="([^"]+)"( checked)?>', html)
+    assert values == [("Team:Messaging", " checked"), ("Team:Team A", ""), ("Team:Team B", ""),
+                      ("Team:Not tagged", "")]  # fmt: skip
+    assert [text for text, _ in chips(html)] == ["Tag Team is Messaging"]
+    assert report_table(html)["tfoot"][0][:3] == ["Total", "USD", "15.00"]
+
+
+def test_a_bad_tag_filter_says_why_and_its_chip_removes_it(owner_client, default_report, march):
+    response = owner_client.get(f"{detail(default_report)}?{report_query(**MARCH, tag='team:web')}")
+    html = response.content.decode()
+    assert response.status_code == 400 and "Unknown tag key" in html
+    (text, remove), = chips(html)
+    assert text == "Tag team is web" and owner_client.get(remove).status_code == 200
+
+
+def test_drill_down_shows_a_breadcrumb_back_to_each_level(owner_client, default_report, march):
+    url = f"{detail(default_report)}?{report_query(**MARCH, group_by='billing_account')}"
+    html = owner_client.get(url).content.decode()
+    assert 'id="breadcrumb"' not in html
+    accounts = owner_client.get(report_table(html)["links"][0].replace("&amp;", "&")).content.decode()
+    services = owner_client.get(report_table(accounts)["links"][0].replace("&amp;", "&")).content.decode()
+    sms = next(link for link in report_table(services)["links"] if "service=SMS" in link)
+    categories = owner_client.get(sms.replace("&amp;", "&")).content.decode()
+    nav = categories.split('id="breadcrumb"')[1].split("</nav>")[0]
+    crumbs = re.findall(r"<li>(?:<a href=\"([^\"]+)\">)?(?:<span aria-current=\"page\">)?([^<]+)<", nav)
+    assert [label.replace("&amp;", "&") for _, label in crumbs] == [
+        "All billing accounts", "Acme Twilio", march.account_sid, "SMS & MMS"
+    ]
+    assert crumbs[-1][0] == ""  # where we are is not a link
+    up = crumbs[1][1], crumbs[1][0].replace("&amp;", "&")  # back to Acme Twilio's accounts
+    assert "group_by=account_id" in up[1] and "billing_account=Acme+Twilio" in up[1]
+    assert "account_id=" not in up[1].replace("group_by=account_id", "") and "service=" not in up[1]
+    back = owner_client.get(up[1]).content.decode()
+    assert {r[0] for r in report_table(back)["tbody"]} == {march.account_sid}  # its EUR and USD rows
+    assert [text for text, _ in chips(back)] == ["Billing Account is Acme Twilio"]
+
+
+def test_per_bin_columns_are_an_option_with_sticky_label_and_total(owner_client, default_report, march):
+    url = f"{detail(default_report)}?{report_query(**MARCH, group_by='service', bin='week', columns='bins')}"
+    html = owner_client.get(url).content.decode()
+    table = report_table(html)
+    assert table["thead"][0] == ["Service", "Currency", "Week of 23 Feb 2026", "Week of 2 Mar 2026",
+                                 "Week of 9 Mar 2026", "Week of 16 Mar 2026", "Week of 23 Mar 2026",
+                                 "Week of 30 Mar 2026", "Total"]  # fmt: skip
+    assert ["SMS & MMS", "USD", "—", "15.00", "—", "—", "—", "—", "15.00"] in table["tbody"]
+    assert 'class="data report-table pivot"' in html
+    assert html.count('class="sticky-label"') == 1 + 3 + 2  # header, rows, footers
+    assert 'class="num total sticky-total"' in html and "Previous period</a>" not in html
+    assert "position: sticky" in (settings_static("css/reports.css"))
+    back = re.search(r'<a href="([^"]+)" id="columns-summary"', html).group(1).replace("&amp;", "&")
+    assert "Previous period" in report_table(owner_client.get(back).content.decode())["thead"][0]
+
+
+def settings_static(path: str) -> str:
+    from django.contrib.staticfiles import finders
+
+    return open(finders.find(path), encoding="utf-8").read()
+
+
+def test_previous_period_not_imported_shows_a_dash_never_zero(owner_client, ws, default_report):
+    add_costs(make_integration(ws, "New Twilio"), [item("2026-03-02", "SMS & MMS", "sms-outbound", "10.00")])
+    html = owner_client.get(f"{detail(default_report)}?{report_query(**MARCH, group_by='service')}").content.decode()
+    table = report_table(html)
+    assert table["tbody"] == [["SMS & MMS", "USD", "10.00", "—", "—", "—"]]
+    assert table["tfoot"] == [["Total", "USD", "10.00", "—", "—", "—"]]
+    assert 'title="The previous period (1 Feb 2026 – 28 Feb 2026) was not fully imported"' in html
+    headline = html.split('aria-label="Headline figures"')[1].split("</section>")[0]
+    assert re.findall(r'<strong class="previous[^"]*"[^>]*>([^<]*)<', headline) == ["—"]
+    assert re.findall(r'<strong class="change"[^>]*>([^<]*)<', headline) == ["—"]
+
+
+def test_previous_period_imported_with_no_costs_is_a_real_zero(owner_client, ws, default_report, march):
+    html = owner_client.get(f"{detail(default_report)}?{report_query(**MARCH, group_by='service')}").content.decode()
+    assert ["Programmable Voice", "USD", "20.00", "0.00", "+20.00", "—"] in report_table(html)["tbody"]
+
+
+@pytest.fixture
+def unclassified(integration):
+    """Twilio billed 12.34 USD on 2 March under a category the catalog does not know: it is Unattributed."""
+    add_costs(integration, [
+        item("2026-03-02", "SMS & MMS", "sms-outbound", "10.00"),
+        item("2026-03-02", UNATTRIBUTED_SERVICE, UNATTRIBUTED_CATEGORY, "12.34"),
+    ])  # fmt: skip
+    BilledTotal.objects.filter(date="2026-03-02").update(attributed=Decimal("10.00"))
+    return integration
+
+
+def test_unclassified_spend_is_stated_beside_the_match(owner_client, default_report, unclassified):
+    html = owner_client.get(f"{detail(default_report)}?{report_query(**MARCH)}").content.decode()
+    text = page_text(html)
+    assert "12.34 USD not yet classified" in text
+    assert "Matches Twilio's billed total (including the unclassified amount)" in text.replace("&#x27;", "'")
+    assert 'id="classify-link"' not in html  # operators only
+
+
+def test_unclassified_spend_links_staff_to_the_admin(client_for_user, owner, default_report, unclassified):
+    owner.is_staff = True
+    owner.save()
+    html = client_for_user(owner).get(f"{detail(default_report)}?{report_query(**MARCH)}").content.decode()
+    link = re.search(r'<a href="([^"]+)" id="classify-link"', html).group(1).replace("&amp;", "&")
+    assert link == reverse("admin:integrations_twiliousagecategory_changelist") + "?role__exact=unknown"
+
+
+def test_unclassified_spend_from_the_rows_when_filters_cut_through_accounts(owner_client, default_report, unclassified):
+    url = f"{detail(default_report)}?{report_query(**MARCH, group_by='service', service_op='not', service='SMS & MMS')}"
+    html = owner_client.get(url).content.decode()
+    assert 'id="reconciliation"' not in html and "12.34 USD not yet classified" in page_text(html)
+
+
+def test_no_unclassified_note_when_everything_is_classified(owner_client, default_report, march):
+    html = owner_client.get(f"{detail(default_report)}?{report_query(**MARCH)}").content.decode()
+    assert 'id="unclassified"' not in html
+
+
+def test_default_report_shows_the_last_30_days_even_on_the_first_of_a_month(owner_client, ws, integration,
+                                                                             monkeypatch):
+    first = date(2026, 3, 1)
+    monkeypatch.setattr("costs.filtersets.utc_today", lambda: first)
+    monkeypatch.setattr("costs.coverage.utc_today", lambda: first)
+    add_costs(integration, [
+        item("2026-02-10", "SMS & MMS", "sms-outbound", "7.00"),
+        item("2026-03-01", "SMS & MMS", "sms-outbound", "1.00"),
+        item("2026-01-15", "SMS & MMS", "sms-outbound", "4.00"),
+    ])  # fmt: skip
+    response = owner_client.get(reverse("costs:report_list"))
+    report = CostReport.objects.get(workspace=ws, is_default=True)
+    assert (report.date_range, report.date_bin, report.groupings) == ("last_30_days", "day", ["service"])
+    html = owner_client.get(detail(report)).content.decode()
+    assert response.status_code == 200 and "31 Jan 2026 – 1 Mar 2026" in html  # 30 days, not one
+    assert report_table(html)["tbody"] == [["SMS & MMS", "USD", "8.00", "4.00", "+4.00", "+100.0%"]]
+    assert len(re.findall(r"<rect [^>]*><title>SMS", html)) == 2  # a bar on 10 Feb and on 1 Mar
+
+
+def test_migration_moves_existing_default_reports_to_the_last_30_days(db, ws, owner):
+    migration = importlib.import_module("costs.migrations.0007_default_report_last_30_days")
+    old = CostReport.objects.create(workspace=ws, title="All Resources", is_default=True, date_range="this_month")
+    mine = CostReport.objects.create(workspace=ws, title="Mine", created_by=owner, date_range="this_month")
+    migration.to_last_30_days(django_apps, None)
+    old.refresh_from_db()
+    mine.refresh_from_db()
+    assert (old.date_range, old.date_bin) == ("last_30_days", "day") and mine.date_range == "this_month"
+
+
+def test_report_page_runs_at_most_ten_queries(owner_client, ws, default_report, integration):
+    """Session, user, the person's workspaces with roles, the report, virtual tags (group-by choices and
+    their labels), filter values, the grouped query, the previous period, import coverage, billed totals."""
+    add_costs(integration, [item("2026-03-02", "S", f"cat-{n}", n + 1) for n in range(3)])
+    add_costs(integration, [item("2026-02-02", "S", "cat-0", 1)])  # February imported: its figures are read
+    url = f"{detail(default_report)}?{report_query(**MARCH, group_by=['service'], bin='day')}"
+    owner_client.get(url)
+    with CaptureQueriesContext(connection) as captured:
+        assert owner_client.get(url).status_code == 200
+    assert len(data_queries(captured)) <= 10, "\n".join(q[:120] for q in data_queries(captured))
+    many = make_integration(ws, "Many Twilio")
+    add_costs(many, [item(f"2026-03-{d:02d}", f"S{n % 7}", f"big-{n}", n) for n in range(120) for d in (1, 15, 28)])
+    with CaptureQueriesContext(connection) as more:
+        owner_client.get(f"{url}&group_by=category")
+    assert len(data_queries(more)) <= len(data_queries(captured))
+
+
+def test_outsider_gets_404_for_every_view_of_the_page(outsider_client, default_report, march):
+    for query in (report_query(**MARCH, columns="bins"), report_query(**MARCH, sort="change_desc"), ""):
+        assert outsider_client.get(f"{detail(default_report)}?{query}").status_code == 404

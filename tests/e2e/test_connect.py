@@ -64,14 +64,14 @@ def test_connect_watch_progress_and_see_it_on_manage(page, settings, django_user
         # the page reloads itself once the import is done; let that finish before navigating away
         page.wait_for_selector("body:not([data-reloading])", timeout=10_000)
         page.wait_for_load_state("load")
-        assert "6 of 6 months" in page.inner_text(".import-status")
+        assert "13 of 13 months" in page.inner_text(".import-status")  # this month and the twelve before it
         assert creds["api_secret"] not in page.content()
 
         page.goto("/settings/integrations/twilio/?tab=manage")
         row = page.locator(".integrations-table tbody tr", has_text="Globex UK")
         assert "Imported" in row.inner_text() and "GBP" in row.inner_text()
 
-        # All Resources over the six imported months equals Twilio's billed totalprice
+        # All Resources over the thirteen imported months equals Twilio's billed totalprice
         from integrations.twilio.importer import history_range
 
         start, end = history_range()
@@ -84,7 +84,9 @@ def test_connect_watch_progress_and_see_it_on_manage(page, settings, django_user
         page.click("button:has-text('Apply')")
         page.wait_for_selector("#reconciliation")
         assert "Matches Twilio's billed total" in page.inner_text("#reconciliation")
-        assert page.locator("#report-table thead th").count() >= 7  # group + six months + total
+        page.click("#columns-bins")  # the per-bin table: a column per month
+        page.wait_for_selector("#report-table.pivot")
+        assert page.locator("#report-table thead th").count() >= 15  # group + thirteen months + total
         assert page.locator("svg.report-chart[role=img]").count() == 1
     finally:
         server.shutdown()

@@ -107,10 +107,11 @@ def records_path(account_sid, sub=""):
 
 def get(http, server, cred, path_or_uri, params=None, *, as_account=None, auth=None):
     """GET a path (or a next_page_uri, verbatim) with one account's API key."""
+    # (30 s: a cold AllTime sums 36 months of days)
     if not path_or_uri.startswith("/2010-04-01/"):
         path_or_uri = records_path(as_account or cred["account_sid"], path_or_uri)
     auth = auth or (cred["api_key_sid"], cred["api_secret"])
-    return http.get(server.base_url + path_or_uri, params=params, auth=auth, timeout=10)
+    return http.get(server.base_url + path_or_uri, params=params, auth=auth, timeout=30)
 
 
 def fetch_all(http, server, cred, sub, params, *, as_account=None):
@@ -392,17 +393,18 @@ def test_period_endpoints_cover_the_right_dates(http, server, main):
         return sorted({(r["start_date"], r["end_date"]) for r in recs})
 
     start = server.sandbox.data_start
-    assert start == dt.date(2024, 5, 18)
+    assert start == dt.date(2022, 6, 18)  # 36 months of lifetime: earlier history can be demonstrated
     assert dates("/Today") == [("2025-06-18", "2025-06-18")]
     assert dates("/Yesterday") == [("2025-06-17", "2025-06-17")]
     assert dates("/ThisMonth") == [("2025-06-01", "2025-06-18")]
     assert dates("/LastMonth") == [("2025-05-01", "2025-05-31")]
     assert dates("/AllTime") == [(str(start), "2025-06-18")]
     assert dates("") == [(str(start), "2025-06-18")]
-    assert dates("/Yearly") == [(str(start), "2024-12-31"), ("2025-01-01", "2025-06-18")]
+    assert dates("/Yearly") == [(str(start), "2022-12-31"), ("2023-01-01", "2023-12-31"),
+                                ("2024-01-01", "2024-12-31"), ("2025-01-01", "2025-06-18")]
     monthly = dates("/Monthly")
-    assert monthly[0] == (str(start), "2024-05-31") and monthly[-1] == ("2025-06-01", "2025-06-18")
-    assert len(monthly) == 14
+    assert monthly[0] == (str(start), "2022-06-30") and monthly[-1] == ("2025-06-01", "2025-06-18")
+    assert len(monthly) == 37
     assert dates("/Daily", {"StartDate": "-2days"}) == [(f"2025-06-{d}", f"2025-06-{d}") for d in (16, 17, 18)]
     # outside the account's lifetime: an empty page, not an error
     for params in ({"StartDate": "2020-01-01", "EndDate": "2020-01-31"}, {"StartDate": "2025-07-01"}):

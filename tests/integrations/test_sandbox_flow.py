@@ -76,9 +76,9 @@ def test_connect_import_imported_flow(client, owner, ws, sandbox, django_capture
     assert response.status_code == 302
     integration = Integration.objects.get()
     assert integration.status == IntegrationStatus.IMPORTED, integration.status_message
-    assert integration.import_windows_done == integration.import_windows_total == 6
+    assert integration.import_windows_done == integration.import_windows_total == 13  # this month + 12
     start, end = importer.history_range()
-    assert integration.runs.filter(status=RunStatus.SUCCEEDED).count() == 6
+    assert integration.runs.filter(status=RunStatus.SUCCEEDED).count() == 13
     assert integration.runs.order_by("started_at", "pk").first().end_date == end  # newest month first
     status = client.get(reverse("integrations:status", args=[integration.pk])).json()
     assert status["status"] == "imported" and status["percent"] == 100 and status["records_read"] > 1000

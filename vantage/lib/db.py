@@ -15,10 +15,12 @@ PostgreSQL's defaults hurt exactly there, most of all when the group is a virtua
   Measured at 10M line items: the 6-month monthly tag report 630 -> 530 ms, a 3-month daily one
   5.0 -> 3.4 s.
 
-``planner_settings()`` sets ``jit = off`` and, for a query grouping by an expression the planner
-cannot estimate (``opaque_groups``), ``work_mem = settings.REPORT_WORK_MEM`` and ``enable_sort = off``,
-with ``set_config(..., is_local => true)`` inside a transaction: they hold for that query only, never
-for the rest of the connection (persistent connections, poolers). work_mem applies per sort or hash
+JIT is off for every connection the app opens (``vantage/settings.py`` passes ``-c jit=off`` when
+connecting: no statement per query). ``planner_settings()`` sets, for a query grouping by an expression
+the planner cannot estimate (``opaque_groups``), ``work_mem = settings.REPORT_WORK_MEM`` and
+``enable_sort = off``, with ``set_config(..., is_local => true)`` inside a transaction: they hold for
+that query only, never for the rest of the connection (persistent connections, poolers). A query on
+plain columns runs as it is: no statement at all. work_mem applies per sort or hash
 node and lasts as long as the query (a streamed CSV export: the whole download), so size
 REPORT_WORK_MEM with concurrency in mind. On plain columns the planner's estimates are right and both
 are left alone: more memory there only tempted it into a slower bitmap scan of the line items
@@ -48,11 +50,11 @@ def _set(connection, names, values) -> tuple:
 @contextmanager
 def planner_settings(using: str = "default", *, opaque_groups: bool = False):
     connection = connections[using]
-    if connection.vendor != "postgresql":
+    if connection.vendor != "postgresql" or not opaque_groups:
         yield
         return
-    names = ["jit", *(["work_mem", "enable_sort"] if opaque_groups else [])]
-    values = ["off", *([settings.REPORT_WORK_MEM, "off"] if opaque_groups else [])]
+    names = ["work_mem", "enable_sort"]
+    values = [settings.REPORT_WORK_MEM, "off"]
     if not connection.in_atomic_block:
         # Our own transaction: its end (commit, or rollback on an error) ends the settings.
         with transaction.atomic(using=using):

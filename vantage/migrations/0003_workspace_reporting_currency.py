@@ -15,4 +15,15 @@ class Migration(migrations.Migration):
             name='reporting_currency',
             field=models.CharField(blank=True, choices=[('', 'Billing currencies (not converted)'), ('AUD', 'AUD'), ('BRL', 'BRL'), ('CAD', 'CAD'), ('CHF', 'CHF'), ('CNY', 'CNY'), ('CZK', 'CZK'), ('DKK', 'DKK'), ('EUR', 'EUR'), ('GBP', 'GBP'), ('HKD', 'HKD'), ('HUF', 'HUF'), ('IDR', 'IDR'), ('ILS', 'ILS'), ('INR', 'INR'), ('ISK', 'ISK'), ('JPY', 'JPY'), ('KRW', 'KRW'), ('MXN', 'MXN'), ('MYR', 'MYR'), ('NOK', 'NOK'), ('NZD', 'NZD'), ('PHP', 'PHP'), ('PLN', 'PLN'), ('RON', 'RON'), ('SEK', 'SEK'), ('SGD', 'SGD'), ('THB', 'THB'), ('TRY', 'TRY'), ('USD', 'USD'), ('ZAR', 'ZAR')], default='USD', help_text="Every cost is shown converted to it at the ECB's daily reference rates; blank: not converted.", max_length=3),
         ),
+        # existing workspaces: not ready until costs converted their summaries (costs.tasks, after migrate)
+        migrations.AddField(
+            model_name='workspace',
+            name='reporting_currency_ready',
+            field=models.BooleanField(default=False, editable=False, help_text='Every maintained summary of the workspace is converted to its reporting currency (reports read them without checking).'),
+        ),
+        migrations.AlterField(
+            model_name='workspace',
+            name='reporting_currency_ready',
+            field=models.BooleanField(default=True, editable=False, help_text='Every maintained summary of the workspace is converted to its reporting currency (reports read them without checking).'),
+        ),
     ]

@@ -31,7 +31,7 @@ def find_integration(name_or_id: str) -> Integration:
 
 
 class Command(BaseCommand):
-    help = "Import Twilio usage for one integration (default: the last six months to today)."
+    help = "Import Twilio usage for one integration (default: the current month and the twelve before it)."
 
     def add_arguments(self, parser):
         parser.add_argument("--integration", required=True, help="Account Name or numeric id")

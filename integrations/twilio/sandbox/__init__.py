@@ -23,7 +23,7 @@ Choices where Twilio's behaviour is not documented (all deliberate, all covered 
 
 * Records are ordered by period start, then category name. Every account reports every category
   every day (zeros included), like a live account does.
-* Data exists from 13 months before "today" (the account's lifetime) to today; ranges outside give
+* Data exists from 36 months before "today" (the account's lifetime) to today; ranges outside give
   an empty page, not an error. Record ``start_date``/``end_date`` are the period clipped to the
   requested range and to the account's lifetime.
 * Today is partial: its usage-driven volumes are scaled by the fraction of the UTC day elapsed

@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-HISTORY_MONTHS = 13
+HISTORY_MONTHS = 36  # the accounts' lifetime: enough to demonstrate importing earlier history
 FIXED_TODAY_FRACTION = 0.5  # share of "today" already used when the caller fixes today
 
 # Growth is anchored to a fixed date (not to "today") so that a day's values never depend on when

@@ -209,7 +209,7 @@ class Sandbox:
 
     @property
     def data_start(self) -> dt.date:
-        """First day with usage: the accounts' "creation", 13 months before today."""
+        """First day with usage: the accounts' "creation", ``HISTORY_MONTHS`` (36) months before today."""
         return add_months(self.today, -HISTORY_MONTHS)
 
     def credentials(self) -> list[dict]:
@@ -271,6 +271,9 @@ class Sandbox:
         out = {}
         for p in PRODUCTS:
             base = p.base.get(role, 0)
+            if not base:  # this account does not use the product: zeros, like a live account reports them
+                out[p.category] = (0, ZERO, ZERO.quantize(Decimal(1).scaleb(-p.price_places)))
+                continue
             rng = random.Random(int.from_bytes(_digest(self.seed, role, p.category, day.isoformat())[:8], "big"))
             unit = self._unit_price(p, currency)
             quantum = Decimal(1).scaleb(-p.price_places)

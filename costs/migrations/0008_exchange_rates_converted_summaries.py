@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('costs', '0006_cost_summaries'),
+        ('costs', '0007_default_report_last_30_days'),
         ('integrations', '0001_initial'),
     ]
 
