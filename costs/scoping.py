@@ -8,7 +8,15 @@ from __future__ import annotations
 from django.core.exceptions import FieldError
 from django.db.models import Exists, OuterRef
 
-from .models import BilledTotal, CostLineItem, CostMonthlySummary, CostSummaryState, integration_model
+from .models import (
+    BilledTotal,
+    CostConversionState,
+    CostConvertedSummary,
+    CostLineItem,
+    CostMonthlySummary,
+    CostSummaryState,
+    integration_model,
+)
 
 
 def workspace_integration_ids(workspace):
@@ -50,16 +58,37 @@ def workspace_cost_summary(workspace, *, maintained: bool | None = None):
     return CostMonthlySummary.objects.filter(integration__in=workspace_integration_ids(workspace))
 
 
+def workspace_converted_summary(workspace, currency: str, *, maintained: bool | None = None):
+    """The workspace's ``CostConvertedSummary`` rows in ``currency``, or ``None`` while an integration of the
+    workspace with line items has none yet (a workspace just took the currency up; ``costs.tasks`` builds
+    them): reports then convert the line items. No query for the workspace's own currency once converted
+    (``Workspace.reporting_currency_ready``) and its summaries known maintained; else one small query."""
+    rows = CostConvertedSummary.objects.filter(target=currency, integration__in=workspace_integration_ids(workspace))
+    if maintained and currency == workspace.reporting_currency and workspace.reporting_currency_ready:
+        return rows
+    missing = (
+        workspace_integration_ids(workspace)
+        .exclude(integration_id__in=CostConversionState.objects.filter(target=currency).values("integration_id"))
+        .filter(Exists(CostLineItem.objects.filter(integration=OuterRef("integration_id"))))
+    )
+    return None if missing.exists() else rows
+
+
 def filtered_cost_summary(filterset):
     """For ``ReportQuery(summary=...)``: a callable giving a valid FilterSet's filters (not its dates) over
     its workspace's monthly summary, or ``None`` (then reports read the line items): the summary is not
     complete for the workspace, or a filter reads a column the summary does not keep. Called only by a
-    query that could use it; it reuses what the filters' value list learnt (no extra query)."""
+    query that could use it; it reuses what the filters' value list learnt (no extra query). Called with
+    ``currency``, the summary converted to it (one small query to check it is complete)."""
 
-    def summary():
+    def summary(currency: str | None = None):
         if filterset.workspace is None:
             return None
-        rows = workspace_cost_summary(filterset.workspace, maintained=filterset.summaries_maintained())
+        maintained = filterset.summaries_maintained()
+        if currency:  # the summary converted to the reporting currency
+            rows = workspace_converted_summary(filterset.workspace, currency, maintained=maintained)
+        else:
+            rows = workspace_cost_summary(filterset.workspace, maintained=maintained)
         if rows is None:
             return None
         try:

@@ -80,6 +80,7 @@ class BoundReport:
             sort=s["sort"],
             workspace=self.workspace,
             summary=scoping.filtered_cost_summary(self.filterset),  # read where it gives the same answer
+            currency=None if self.params.get("currency") == "billing" else self.workspace.reporting_currency,
         )
 
     def url(self, name: str, report: CostReport, **changes) -> str:

@@ -22,14 +22,19 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from vantage.lib.dates import month_end, month_start
+from vantage.models import Workspace
 
 from .dimension_values import SCANNED_COLUMNS
+from .fx import convert_sql
 from .models import (
     BilledTotal,
+    CostConversionState,
+    CostConvertedSummary,
     CostDimensionValue,
     CostLineItem,
     CostMonthlySummary,
     CostSummaryState,
+    ExchangeRate,
     integration_model,
 )
 
@@ -110,21 +115,32 @@ def delete_integration_costs(integration) -> None:
     """Delete every cost row stored for ``integration``: line items, billed totals, summaries, values."""
     iid = _pk(integration)
     with transaction.atomic():
-        for model in (CostLineItem, BilledTotal, CostMonthlySummary, CostDimensionValue, CostSummaryState):
+        for model in (
+            CostLineItem,
+            BilledTotal,
+            CostMonthlySummary,
+            CostConvertedSummary,
+            CostConversionState,
+            CostDimensionValue,
+            CostSummaryState,
+        ):
             model.objects.filter(integration_id=iid).delete()
 
 
 # --- maintained read models: monthly summaries and dimension values ----------------------------------
 
 
+def _month_and_sum(vendor: str, qn) -> tuple[str, str]:
+    """SQL for a line item's month, and the exact SUM function (as reports use: vantage.lib.money)."""
+    if vendor == "postgresql":
+        return f"date_trunc('month', li.{qn('date')})::date", "SUM"
+    return f"date(li.{qn('date')}, 'start of month')", "DECIMAL_SUM"
+
+
 def _summary_insert_sql(vendor: str, qn, *, window: bool, everything: bool = False) -> str:
     """``INSERT INTO <summary> SELECT ... GROUP BY`` over one integration's line items (in a date window),
     or over ``everything``."""
-    if vendor == "postgresql":
-        month, total = "date_trunc('month', li.{date})::date", "SUM"
-    else:
-        month, total = "date(li.{date}, 'start of month')", "DECIMAL_SUM"  # exact, as reports (vantage.lib.money)
-    month = month.format(date=qn("date"))
+    month, total = _month_and_sum(vendor, qn)
     keys = ", ".join(f"li.{qn(c)}" for c in SUMMARY_KEY_COLUMNS)
     sums = ", ".join(f"{total}(li.{qn(c)})" for c in SUMMARY_SUM_COLUMNS)
     columns = ", ".join(qn(c) for c in (*SUMMARY_KEY_COLUMNS, "date", *SUMMARY_SUM_COLUMNS, "line_items"))
@@ -136,6 +152,68 @@ def _summary_insert_sql(vendor: str, qn, *, window: bool, everything: bool = Fal
         f"SELECT {keys}, {month}, {sums}, COUNT(*) FROM {qn(CostLineItem._meta.db_table)} li"
         f"{where} GROUP BY {keys}, {month}"
     )
+
+
+def _converted_insert_sql(vendor: str, qn, *, window: bool, everything: bool = False) -> str:
+    """``INSERT INTO <converted summary> SELECT ... GROUP BY``: line items joined to the day's rates of their
+    currency (b) and of the target (t), each converted (costs.fx.convert_sql), added up per month and
+    reported currency. Parameters: target, target, [integration, [first, last]]."""
+    month, total = _month_and_sum(vendor, qn)
+    keys = ", ".join(f"li.{qn(c)}" for c in SUMMARY_KEY_COLUMNS)
+    rates = qn(ExchangeRate._meta.db_table)
+    rate, cost, cur = f"{qn('per_eur')}", f"li.{qn('cost')}", f"li.{qn('currency')}"
+    reported = f"CASE WHEN t.{rate} IS NULL OR b.{rate} IS NULL THEN {cur} ELSE t.{qn('currency')} END"
+    converted = f"COALESCE({convert_sql(cost, f't.{rate}', f'b.{rate}')}, {cost})"
+    sums = ", ".join(f"{total}(li.{qn(c)})" for c in SUMMARY_SUM_COLUMNS)
+    columns = ", ".join(
+        qn(c)
+        for c in ("target", *SUMMARY_KEY_COLUMNS, "date", "reported_currency", "converted_cost", *SUMMARY_SUM_COLUMNS)
+    )
+    where = " WHERE 1 = 1" if everything else f" WHERE li.{qn('integration_id')} = %s"
+    if window:
+        where += f" AND li.{qn('date')} >= %s AND li.{qn('date')} <= %s"
+    return (
+        f"INSERT INTO {qn(CostConvertedSummary._meta.db_table)} ({columns}, {qn('line_items')}) "
+        f"SELECT %s, {keys}, {month}, {reported}, {total}({converted}), {sums}, COUNT(*) "
+        f"FROM {qn(CostLineItem._meta.db_table)} li "
+        f"LEFT JOIN {rates} b ON b.{qn('date')} = li.{qn('date')} AND b.{qn('currency')} = {cur} "
+        f"LEFT JOIN {rates} t ON t.{qn('date')} = li.{qn('date')} AND t.{qn('currency')} = %s"
+        f"{where} GROUP BY {keys}, {month}, {reported}"
+    )
+
+
+def reporting_targets() -> list[str]:
+    """The reporting currencies in use (some workspace's): converted summaries are kept for each."""
+    return sorted(set(Workspace.objects.exclude(reporting_currency="").values_list("reporting_currency", flat=True)))
+
+
+def refresh_converted_summaries(iid: int, start: date | None, end: date | None, targets=None) -> None:
+    """Bring the integration's converted summaries in line with its line items, for every target in use
+    (inside the caller's transaction; months ``start..end``, or all, or all for a target new to it)."""
+    qn = connection.ops.quote_name
+    done = set(CostConversionState.objects.filter(integration_id=iid).values_list("target", flat=True))
+    for target in reporting_targets() if targets is None else targets:
+        rows = CostConvertedSummary.objects.filter(integration_id=iid, target=target)
+        with connection.cursor() as cursor:
+            if start is None or end is None or target not in done:
+                rows.delete()
+                cursor.execute(_converted_insert_sql(connection.vendor, qn, window=False), [target, target, iid])
+            else:
+                first, last = month_start(min(start, end)), month_end(max(start, end))
+                rows.filter(date__gte=first, date__lte=last).delete()
+                sql = _converted_insert_sql(connection.vendor, qn, window=True)
+                cursor.execute(sql, [target, target, iid, first, last])
+        CostConversionState.objects.update_or_create(integration_id=iid, target=target)
+
+
+def rebuild_converted_summaries(target: str, integrations=None) -> None:
+    """Every integration's summaries converted to ``target``, from scratch (a workspace took it up, or the
+    rates changed): one transaction per integration, so reports read the finished ones meanwhile."""
+    ids = CostSummaryState.objects.values_list("integration_id", flat=True) if integrations is None else integrations
+    for iid in list(ids):
+        with transaction.atomic():
+            list(integration_model().objects.select_for_update(no_key=True).filter(pk=_pk(iid)).values_list("pk"))
+            refresh_converted_summaries(_pk(iid), None, None, targets=[target])
 
 
 def _dimension_values_sql(qn, *, everything: bool = False) -> str:
@@ -193,6 +271,7 @@ def refresh_cost_summaries(integration, start: date | None = None, end: date | N
         cursor.execute(_dimension_values_sql(qn), [iid] * len(DIMENSION_VALUE_COLUMNS))
         present = {(dimension, value) for _, dimension, value in cursor.fetchall()}
     _sync_dimension_values(iid, present)
+    refresh_converted_summaries(iid, None if whole else start, None if whole else end)
     line_items = summaries.aggregate(n=Sum("line_items"))["n"] or 0
     CostSummaryState.objects.update_or_create(integration_id=iid, defaults={"line_items": line_items})
 
@@ -208,9 +287,14 @@ def rebuild_cost_summaries(integrations=None) -> None:
     qn = connection.ops.quote_name
     state = qn(CostSummaryState._meta.db_table)
     with transaction.atomic(), connection.cursor() as cursor:
-        for model in (CostDimensionValue, CostMonthlySummary, CostSummaryState):
+        derived = (CostDimensionValue, CostMonthlySummary, CostConvertedSummary, CostConversionState, CostSummaryState)
+        for model in derived:
             cursor.execute(f"DELETE FROM {qn(model._meta.db_table)}")
         cursor.execute(_summary_insert_sql(connection.vendor, qn, window=False, everything=True))
+        targets = reporting_targets()
+        for target in targets:
+            sql = _converted_insert_sql(connection.vendor, qn, window=False, everything=True)
+            cursor.execute(sql, [target, target])
         cursor.execute(
             f"INSERT INTO {qn(CostDimensionValue._meta.db_table)} ({qn('integration_id')}, {qn('dimension')}, "
             f"{qn('value')}) " + _dimension_values_sql(qn, everything=True)
@@ -222,3 +306,9 @@ def rebuild_cost_summaries(integrations=None) -> None:
             f"FROM {qn(integration_model()._meta.db_table)} i",
             [timezone.now()],
         )
+        for target in targets:
+            cursor.execute(
+                f"INSERT INTO {qn(CostConversionState._meta.db_table)} ({qn('integration_id')}, {qn('target')}, "
+                f"{qn('updated_at')}) SELECT {qn('integration_id')}, %s, {qn('updated_at')} FROM {state}",
+                [target],
+            )

@@ -16,6 +16,15 @@ class Role(models.TextChoices):
 
 EDIT_ROLES = (Role.OWNER, Role.EDITOR)
 
+# The currencies the European Central Bank publishes daily reference rates for (and EUR, its base).
+# tests/costs/test_fx.py checks this list against the rates the package ships (costs.fx).
+ECB_CURRENCIES = (
+    "AUD", "BRL", "CAD", "CHF", "CNY", "CZK", "DKK", "EUR", "GBP", "HKD", "HUF", "IDR", "ILS", "INR", "ISK",
+    "JPY", "KRW", "MXN", "MYR", "NOK", "NZD", "PHP", "PLN", "RON", "SEK", "SGD", "THB", "TRY", "USD", "ZAR",
+)  # fmt: skip
+CURRENCY_CHOICES = [("", "Billing currencies (not converted)"), *((c, c) for c in ECB_CURRENCIES)]
+DEFAULT_REPORTING_CURRENCY = "USD"
+
 
 class WorkspaceQuerySet(models.QuerySet):
     def for_user(self, user):
@@ -32,6 +41,20 @@ class WorkspaceQuerySet(models.QuerySet):
 class Workspace(models.Model):
     name = models.CharField(max_length=100)
     created_at = models.DateTimeField(auto_now_add=True)
+    reporting_currency = models.CharField(
+        max_length=3,
+        blank=True,
+        choices=CURRENCY_CHOICES,
+        default=DEFAULT_REPORTING_CURRENCY,
+        help_text="Every cost is shown converted to it at the ECB's daily reference rates; blank: not converted.",
+    )
+    # kept by costs (costs.tasks): False from a currency change until its summaries are converted
+    reporting_currency_ready = models.BooleanField(
+        default=True,
+        editable=False,
+        help_text="Every maintained summary of the workspace is converted to its reporting currency "
+        "(reports read them without checking).",
+    )
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, through="Membership", related_name="workspaces")
 
     objects = WorkspaceQuerySet.as_manager()

@@ -7,6 +7,8 @@ parameters override them one by one.
 
 Everything is aggregated in the database by ``ReportQuery`` (always in usage mode, so each row
 carries its usage and normalised unit next to its cost); the totals are two more grouped queries.
+``currency`` (default: the workspace's reporting currency; ``billing``: not converted) converts every
+cost in SQL at the day's ECB rate; each row keeps its billing currency and amount beside it.
 Python only loops over aggregated rows: a page of them, or (for split virtual tags and the
 cumulative bin) the aggregated rows of the whole range.
 """
@@ -23,11 +25,13 @@ from rest_framework import exceptions
 from vantage.api.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from vantage.lib.db import planner_settings
 from vantage.lib.money import ExactSum
+from vantage.models import ECB_CURRENCIES
 
 from ..choices import DateBin, DateRange, Mode, Sort
 from ..coverage import import_gaps
 from ..dimensions import unit_expression
 from ..filtersets import DATE_PARAMS, DIMENSION_PARAMS, TAG_PARAM, CostLineItemFilterSet
+from ..fx import SOURCE, rate_date, unconverted_message
 from ..groupings import grouping_messages
 from ..models import CostReport
 from ..reports import ReportQuery, ReportRow, shared
@@ -37,6 +41,7 @@ FILTER_PARAMS = [*DIMENSION_PARAMS, TAG_PARAM]
 OVERRIDABLE = [*DATE_PARAMS, *FILTER_PARAMS, *(f"{name}_op" for name in FILTER_PARAMS)]
 DEFAULT_GROUPINGS = ["service"]
 DEFAULT_BIN = DateBin.DAY
+BILLING = "billing"  # ``currency=billing``: costs in their billing currencies, not converted
 
 
 def decimal_string(value, places: int = 2) -> str | None:
@@ -111,13 +116,19 @@ class CostsQuery:
     # --- totals (two grouped queries) --------------------------------------------------------------
 
     def total_cost(self) -> list[dict]:
-        rows = (
-            self.query.in_range().values("currency").annotate(amount=ExactSum(shared("cost", self.query.in_range())))
-            .order_by("currency")
-        )
-        return [
-            {"amount": decimal_string(r["amount"]), "currency": r["currency"]} for r in rows if r["amount"] is not None
-        ]
+        """One entry per currency shown (the reporting currency, and any the ECB has no rate for)."""
+        totals = self.query.totals()
+        return [{"amount": decimal_string(v), "currency": c} for c, v in totals.items() if v is not None]
+
+    def exchange_rates(self, total_cost: list[dict]) -> dict | None:
+        """Where the rates come from, the newest ECB day used, and what stayed unconverted."""
+        q = self.query
+        if q.currency is None:
+            return None
+        on = rate_date(q.end)
+        unconverted = sorted({t["currency"] for t in total_cost} - {q.currency})
+        return {"source": SOURCE, "latest": on.isoformat() if on else None,
+                "unconverted": [{"currency": c, "message": unconverted_message(c)} for c in unconverted]}
 
     def total_usage(self) -> list[dict]:
         rows = (
@@ -142,7 +153,8 @@ class CostsQuery:
         if q.cumulative:
             for g in q.groups(stream=stream):
                 yield ReportRow(bin=q.start, groups=g.groups, currency=g.currency, unit=g.unit,
-                                cost=g.cost_total, usage=g.total)
+                                cost=g.cost_total, usage=g.total, billing_currency=g.billing_currency,
+                                billing_cost=g.billing_total)
             return
         yield from q.rows(stream=stream, by_bin=True)
 
@@ -165,6 +177,8 @@ class CostsQuery:
             "accrued_at": accrued,
             "amount": decimal_string(row.cost),
             "currency": row.currency,
+            "billing_amount": decimal_string(row.billing_cost),
+            "billing_currency": row.billing_currency,
             "usage": {"amount": usage_string(row.usage), "unit": row.unit or ""},
         }
         for key, value in zip(self.groupings, row.groups, strict=True):
@@ -174,7 +188,8 @@ class CostsQuery:
     # --- CSV -------------------------------------------------------------------------------------------
 
     def csv_header(self) -> list[str]:
-        return ["accrued_at", *self.groupings, "amount", "currency", "usage_amount", "usage_unit"]
+        return ["accrued_at", *self.groupings, "amount", "currency", "billing_amount", "billing_currency",
+                "usage_amount", "usage_unit"]  # fmt: skip
 
     def csv_rows(self):
         yield self.csv_header()
@@ -185,6 +200,8 @@ class CostsQuery:
                 *(d[k] if d[k] is not None else "" for k in self.groupings),
                 d["amount"] or "",
                 d["currency"],
+                d["billing_amount"] or "",
+                d["billing_currency"],
                 d["usage"]["amount"] or "",
                 d["usage"]["unit"],
             ]
@@ -228,6 +245,19 @@ def _check_settings(given, groupings: list[str], date_bin: str, workspace, error
     return groupings, date_bin
 
 
+def _check_currency(given, workspace, errors: dict) -> str | None:
+    """``currency``: an ECB currency, ``billing`` (not converted), or the workspace's reporting currency."""
+    raw = (given.get("currency") or "").strip()
+    if not raw:
+        return workspace.reporting_currency or None
+    if raw.lower() == BILLING:
+        return None
+    if raw.upper() not in ECB_CURRENCIES:
+        errors["currency"] = [f"Unknown currency “{raw}”; use billing or one of {', '.join(ECB_CURRENCIES)}."]
+        return None
+    return raw.upper()
+
+
 def _check_pages(given, errors: dict, *, paginate: bool) -> tuple[int, int]:
     page, page_error = _int_param(given, "page", default=1)
     page_size, size_error = _int_param(given, "page_size", default=DEFAULT_PAGE_SIZE, maximum=MAX_PAGE_SIZE)
@@ -259,6 +289,7 @@ def parse_costs_request(request, workspace, *, paginate: bool = True) -> CostsQu
     errors: dict[str, list[str]] = {}
     groupings, date_bin = _check_settings(given, groupings, date_bin, workspace, errors)
     page, page_size = _check_pages(given, errors, paginate=paginate)
+    currency = _check_currency(given, workspace, errors)
     filterset = _check_filters(params, request, workspace, errors)
     if errors:
         raise exceptions.ValidationError(errors)
@@ -267,6 +298,7 @@ def parse_costs_request(request, workspace, *, paginate: bool = True) -> CostsQu
         filterset.filter_dimensions(), start=start, end=end, group_by=groupings, bin=date_bin,
         mode=Mode.USAGE, sort=Sort.NAME, workspace=workspace,
         summary=filtered_cost_summary(filterset),  # the monthly summary when the answer is provably the same
+        currency=currency, by_billing=True,
     )
     return CostsQuery(query=query, groupings=groupings, page=page, page_size=page_size, report=report,
                       filters=filterset.active_filters(), workspace=workspace)

@@ -45,7 +45,9 @@ class CostSerializer(serializers.Serializer):
 
     accrued_at = serializers.DateField(help_text="First day of the date bin (the start date when cumulative).")
     amount = serializers.CharField(allow_null=True, help_text="Exact decimal, as a string; null if unpriced.")
-    currency = serializers.CharField()
+    currency = serializers.CharField(help_text="The reporting currency, or the billing currency where not converted.")
+    billing_amount = serializers.CharField(allow_null=True, help_text="The amount as Twilio billed it.")
+    billing_currency = serializers.CharField(help_text="The currency Twilio billed in.")
     usage = UsageSerializer()
     billing_account = serializers.CharField(required=False, allow_null=True, help_text="When grouped by it.")
     account_id = serializers.CharField(required=False, allow_null=True, help_text="When grouped by it.")
@@ -53,6 +55,17 @@ class CostSerializer(serializers.Serializer):
     charge_type = serializers.CharField(required=False, allow_null=True, help_text="When grouped by it.")
     category = serializers.CharField(required=False, allow_null=True, help_text="When grouped by it.")
     usage_unit = serializers.CharField(required=False, allow_null=True, help_text="When grouped by it.")
+
+
+class UnconvertedSerializer(serializers.Serializer):
+    currency = serializers.CharField()
+    message = serializers.CharField(help_text="E.g. “No ECB rate for XYZ: shown in XYZ”.")
+
+
+class ExchangeRatesSerializer(serializers.Serializer):
+    source = serializers.CharField(help_text="ECB reference rates: each day's cost at that day's rate.")
+    latest = serializers.DateField(allow_null=True, help_text="The newest ECB business day whose rates are used.")
+    unconverted = UnconvertedSerializer(many=True, help_text="Billing currencies the ECB has no rate for.")
 
 
 class LinksSerializer(serializers.Serializer):
@@ -75,6 +88,10 @@ class CostsResponseSerializer(serializers.Serializer):
     end_date = serializers.DateField(help_text="The last day covered (inclusive).")
     date_bin = serializers.ChoiceField(choices=DateBin.choices)
     groupings = serializers.ListField(child=serializers.CharField())
+    currency = serializers.CharField(
+        allow_null=True, help_text="The reporting currency amounts are converted to; null: billing currencies."
+    )
+    exchange_rates = ExchangeRatesSerializer(allow_null=True, help_text="Null when not converted.")
     total_cost = MoneySerializer(many=True, help_text="One entry per currency, over all pages.")
     total_usage = UsageTotalSerializer(many=True, help_text="One entry per normalised unit, over all pages.")
     not_imported = NotImportedSerializer(

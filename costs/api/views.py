@@ -86,6 +86,9 @@ COSTS_PARAMS = [
     OpenApiParameter("end_date", OpenApiTypes.DATE,
                      description="Last day (inclusive); at most three years after start_date."),
     OpenApiParameter("date_bin", str, enum=list(DateBin.values), description="Default: day (or the report's)."),
+    OpenApiParameter("currency", str,
+                     description="Show costs in this ECB currency (e.g. USD), each day at that day's ECB reference "
+                     "rate; `billing`: in their billing currencies. Default: the workspace's reporting currency."),
     OpenApiParameter("groupings", str,
                      description="Comma-separated: billing_account, account_id, service, charge_type, category, "
                      "usage_unit, tag:<key>; at most 3. Default: service (or the report's). Empty: no grouping."),
@@ -125,12 +128,15 @@ class CostsView(ErrorsAsJSONMixin, WorkspaceScopedMixin, APIView):
             return _stream_csv(costs, self.workspace)
         count, rows = costs.page_rows()
         q = costs.query
+        total_cost = costs.total_cost()
         return Response({
             "start_date": q.start.isoformat(),
             "end_date": q.end.isoformat(),
             "date_bin": q.bin,
             "groupings": costs.groupings,
-            "total_cost": costs.total_cost(),
+            "currency": q.currency,
+            "exchange_rates": costs.exchange_rates(total_cost),
+            "total_cost": total_cost,
             "total_usage": costs.total_usage(),
             "not_imported": costs.not_imported(),
             "count": count,
@@ -162,7 +168,8 @@ class CostsCsvView(WorkspaceScopedMixin, APIView):
     @extend_schema(
         operation_id="costs_csv_retrieve",
         summary="Costs and usage as CSV (streamed; all rows, no pagination)",
-        description="Columns: accrued_at, one per grouping, amount, currency, usage_amount, usage_unit.",
+        description="Columns: accrued_at, one per grouping, amount, currency, billing_amount, billing_currency, "
+        "usage_amount, usage_unit.",
         parameters=COSTS_PARAMS,
         responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="CSV"), **READ_ERRORS},
         tags=["costs"],

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from decimal import Decimal
 
+from ..fx import unconverted_message
 from .query import ReportQuery
 from .rows import GroupRow, sum_or_none
 
@@ -57,9 +59,35 @@ class Report:
     headlines: list[Headline]
     compare: bool
 
-    @property
+    @functools.cached_property
     def cost_totals(self) -> dict[str, Decimal]:
-        return {h.currency: h.current for h in self.headlines}
+        """The total per BILLING currency, as Twilio billed it (costs.reconciliation compares it with
+        Twilio's totalprice): the headlines when not converting, else added up from the rows (no query)."""
+        if self.currency is None:
+            return {h.currency: h.current for h in self.headlines}
+        billed: dict[str, Decimal] = {}
+        for row in self.rows:  # a converted query's rows keep what each billing currency billed
+            for currency, amount in row.billing_totals.items():
+                if amount is not None:
+                    billed[currency] = billed.get(currency, Decimal(0)) + amount
+        return billed
+
+    @property
+    def currency(self) -> str | None:
+        """The reporting currency (``None``: billing currencies, not converted)."""
+        return self.query.currency
+
+    @property
+    def rate_note(self) -> str | None:
+        """E.g. "Converted to USD at ECB reference rates of each day, latest 30 Oct 2026"; ``None`` unconverted."""
+        return self.query.rate_note
+
+    @property
+    def unconverted(self) -> list[str]:
+        """One message per billing currency shown as it is for lack of an ECB rate ("No ECB rate for XYZ: ...")."""
+        if self.currency is None:
+            return []
+        return [unconverted_message(c) for c in sorted({h.currency for h in self.headlines} - {self.currency})]
 
 
 def table_cells(query: ReportQuery, row: GroupRow, columns: list) -> list:

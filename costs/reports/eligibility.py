@@ -31,6 +31,7 @@ SUMMARY_BINS = (DateBin.MONTH, DateBin.QUARTER)
 # through ``integration`` hold one value per integration, so they are safe too.
 SUMMARY_KEY_FIELDS = frozenset(
     {"integration", "account_id", "service", "category", "charge_type", "currency", "usage_unit"}
+    | {"target", "reported_currency"}  # the converted summary's (costs.models.CostConvertedSummary)
 )
 
 

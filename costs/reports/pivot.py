@@ -8,16 +8,25 @@ from collections.abc import Iterable, Iterator
 from .rows import GroupRow, ReportRow, sum_or_none
 
 
-def _group_key(row: ReportRow) -> tuple:
-    return row.groups, row.currency, row.unit
+def pivot(rows: Iterable[ReportRow], *, usage_mode: bool, by_billing: bool = False) -> Iterator[GroupRow]:
+    """One ``GroupRow`` per group; ``rows`` must keep each group's rows together (``ReportQuery`` does).
 
+    A group is its values, currency and unit, and with ``by_billing`` its billing currency; otherwise
+    rows of several billing currencies (a converted report) add up into the group's cells, and the
+    group keeps what each billing currency billed (``billing_totals``)."""
 
-def pivot(rows: Iterable[ReportRow], *, usage_mode: bool) -> Iterator[GroupRow]:
-    """One ``GroupRow`` per group; ``rows`` must keep each group's rows together (``ReportQuery`` does)."""
-    for (groups, currency, unit), group_rows in itertools.groupby(rows, key=_group_key):
-        group_rows = list(group_rows)  # the bins of one group
-        cells = {r.bin: (r.usage if usage_mode else r.cost) for r in group_rows}
-        costs = {r.bin: r.cost for r in group_rows}
+    def key(row: ReportRow) -> tuple:
+        return row.groups, row.currency, row.unit, row.billing_currency if by_billing else None
+
+    for (groups, currency, unit, billing_currency), group_rows in itertools.groupby(rows, key=key):
+        cells: dict = {}
+        costs: dict = {}
+        billed: dict = {}
+        for r in group_rows:  # the bins of one group (a bin once per billing currency, when converted)
+            cells[r.bin] = sum_or_none([cells.get(r.bin), r.usage if usage_mode else r.cost])
+            costs[r.bin] = sum_or_none([costs.get(r.bin), r.cost])
+            if r.billing_currency is not None:
+                billed[r.billing_currency] = sum_or_none([billed.get(r.billing_currency), r.billing_cost])
         yield GroupRow(
             groups=groups,
             currency=currency,
@@ -26,4 +35,7 @@ def pivot(rows: Iterable[ReportRow], *, usage_mode: bool) -> Iterator[GroupRow]:
             costs=costs,
             total=sum_or_none(cells.values()),
             cost_total=sum_or_none(costs.values()),
+            billing_currency=billing_currency,
+            billing_total=billed.get(billing_currency) if by_billing else None,
+            billing_totals=billed,
         )

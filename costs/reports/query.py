@@ -23,24 +23,31 @@ from django.db.models import F, QuerySet, Window
 
 from vantage.lib.db import planner_settings
 from vantage.lib.money import ExactSum
+from vantage.models import ECB_CURRENCIES
 
 from ..choices import DateBin, Mode, Sort
 from ..dates import bins, previous_period
 from ..dimensions import Dimension, dimensions, unit_expression
+from .conversion import BILLING_COST, BILLING_CURRENCY, COST, CURRENCY, MONEY_COLUMNS, money, rate_note
 from .eligibility import SUMMARY_BINS, annotations_safe, filters_safe, whole_months
 from .pivot import pivot
 from .rows import GroupRow, ReportRow
 from .splits import share_out, shared
 from .truncation import TRUNC, SumOver
 
-REPLACEABLE = ("start", "end", "bin", "mode", "sort")
+REPLACEABLE = ("start", "end", "bin", "mode", "sort", "by_billing")
 
 
 class ReportQuery:
     """Aggregates ``queryset`` (filtered on dimensions, NOT on dates) over ``start..end``.
 
     ``summary``: optionally the same filters applied to the workspace's ``CostMonthlySummary`` rows
-    (a queryset, or a callable returning one or ``None``, called only if the query could use it).
+    (a queryset, or a callable returning one or ``None``, called only if the query could use it; given
+    ``currency``, it is called as ``summary(currency=...)`` for the summary converted to it).
+
+    ``currency``: the reporting currency (e.g. ``"USD"``) every cost is converted to, each day at that
+    day's ECB rate (``conversion``); ``None`` keeps billing currencies. ``by_billing`` adds the billing
+    currency to what identifies a row (``ReportRow.billing_currency`` / ``billing_cost``).
     """
 
     def __init__(
@@ -55,20 +62,25 @@ class ReportQuery:
         sort: str = Sort.TOTAL_DESC,
         workspace=None,
         registry=dimensions,
-        summary: QuerySet | Callable[[], QuerySet | None] | None = None,
+        summary: QuerySet | Callable[..., QuerySet | None] | None = None,
+        currency: str | None = None,
+        by_billing: bool = False,
     ):
         if end < start:
             raise ValueError("The end date is before the start date.")
         if bin not in TRUNC:
             raise ValueError(f"Unknown date bin: {bin!r}")
+        if currency and currency not in ECB_CURRENCIES:
+            raise ValueError(f"No ECB rates for a reporting currency {currency!r}")
         self.queryset = queryset
         self.start, self.end = start, end
         self.bin, self.mode, self.sort = bin, mode, sort
+        self.currency, self.by_billing = currency or None, by_billing
         self.group_by = list(group_by)
         self.dimensions: list[Dimension] = [registry.get(key, workspace) for key in self.group_by]
         self.aliases = [f"g{i}" for i in range(len(self.dimensions))]
         # built on first use only, and shared by copies of the query (``replace``)
-        self._summary = functools.cache(summary) if callable(summary) else (lambda: summary)
+        self._summary = functools.cache(summary) if callable(summary) else (lambda **kw: None if kw else summary)
 
     def replace(self, **changes) -> ReportQuery:
         """A copy with other ``start``, ``end``, ``bin``, ``mode`` or ``sort`` (same groups and filters)."""
@@ -88,9 +100,16 @@ class ReportQuery:
         return self.bin == DateBin.CUMULATIVE
 
     @property
+    def split_by_billing(self) -> bool:
+        """The SQL rows carry one billing currency each: asked for (``by_billing``), or converting (so the
+        report also knows its totals as billed, for the reconciliation with Twilio, with no extra query)."""
+        return self.by_billing or self.currency is not None
+
+    @property
     def partition(self) -> list[str]:
         """What identifies one group row: the group values, the currency and (usage) the unit."""
-        return [*self.aliases, "currency", *(["unit"] if self.usage_mode else [])]
+        return [*self.aliases, CURRENCY, *([BILLING_CURRENCY] if self.by_billing else []),
+                *(["unit"] if self.usage_mode else [])]  # fmt: skip
 
     def labels(self, groups: tuple) -> list[str]:
         """A group's values as the page and the CSV show them, one per grouping."""
@@ -112,7 +131,7 @@ class ReportQuery:
         start, end = start or self.start, end or self.end
         if not whole_months(start, end):
             return None
-        summary = self._summary()
+        summary = self._summary(currency=self.currency) if self.currency else self._summary()
         if summary is None:
             return None
         rows = summary.filter(date__gte=start, date__lte=end).order_by()
@@ -139,7 +158,7 @@ class ReportQuery:
         summary = self.summary_range() if self.bin in SUMMARY_BINS else None
         if summary is not None:
             grouped = self._grouped(summary, by_bin=by_bin, monthly=True)
-            if annotations_safe(grouped, [k for k in self.partition if k != "currency"]):
+            if annotations_safe(grouped, [k for k in self.partition if k not in MONEY_COLUMNS]):
                 return grouped
         return self._grouped(self.in_range(), by_bin=by_bin)
 
@@ -149,13 +168,17 @@ class ReportQuery:
         annotations.update({alias: dim.resolve() for alias, dim in zip(self.aliases, self.dimensions, strict=True)})
         if self.usage_mode:
             annotations["unit"] = unit_expression()
-        sums = {"cost_sum": ExactSum(shared("cost", rows))}
+        sums = {"cost_sum": ExactSum(shared(COST, rows))}
+        if self.split_by_billing:
+            sums["billing_cost_sum"] = ExactSum(shared(BILLING_COST, rows))
+        billing = [BILLING_CURRENCY] if self.split_by_billing and not self.by_billing else []
         if self.usage_mode:
             sums["usage_sum"] = ExactSum(shared("usage", rows))
-        measure = ExactSum(shared("usage" if self.usage_mode else "cost", rows))
+        measure = ExactSum(shared("usage" if self.usage_mode else COST, rows))
         return (
-            rows.annotate(**annotations)
-            .values("bin", *self.partition)
+            money(rows, self.currency)
+            .annotate(**annotations)
+            .values("bin", *self.partition, *billing)
             .annotate(**sums)
             .annotate(group_total=Window(SumOver(measure), partition_by=[F(k) for k in self.partition]))
             .order_by(*self._ordering(by_bin))
@@ -164,14 +187,20 @@ class ReportQuery:
     def _ordering(self, by_bin: bool = False):
         unit = [F("unit").asc(nulls_last=True)] if self.usage_mode else []
         if by_bin:  # the long CSV: chronological, then by group
-            return [F("bin").asc(), *(F(a).asc(nulls_last=True) for a in self.aliases), F("currency").asc(), *unit]
-        keys = [*unit, F("currency").asc()]
+            billing = [F(BILLING_CURRENCY).asc()] if self.split_by_billing else []
+            return [F("bin").asc(), *(F(a).asc(nulls_last=True) for a in self.aliases), F(CURRENCY).asc(), *billing,
+                    *unit]  # fmt: skip
+        keys = [*unit, F(CURRENCY).asc()]
         if self.sort == Sort.TOTAL_DESC:
             keys.append(F("group_total").desc(nulls_last=True))
         elif self.sort == Sort.TOTAL_ASC:
             keys.append(F("group_total").asc(nulls_last=True))
         keys.extend(F(alias).asc(nulls_last=True) for alias in self.aliases)
+        if self.by_billing:
+            keys.append(F(BILLING_CURRENCY).asc())
         keys.append(F("bin").asc())
+        if self.split_by_billing and not self.by_billing:  # a group's bins, each split by billing currency
+            keys.append(F(BILLING_CURRENCY).asc())
         return keys
 
     # --- rows ----------------------------------------------------------------------------------------
@@ -193,22 +222,25 @@ class ReportQuery:
             yield ReportRow(
                 bin=r["bin"],
                 groups=tuple(r[a] for a in self.aliases),
-                currency=r["currency"],
+                currency=r[CURRENCY],
                 unit=r.get("unit"),
                 cost=r["cost_sum"],
                 usage=r.get("usage_sum"),
+                billing_currency=r.get(BILLING_CURRENCY, r[CURRENCY]),
+                billing_cost=r.get("billing_cost_sum", r["cost_sum"]),
             )
 
     def _report_rows(self, fetched, *, by_bin: bool) -> Iterator[ReportRow]:
         rows = self.report_rows(fetched)
         if any(d.has_splits for d in self.dimensions):
-            yield from share_out(rows, self.dimensions, usage_mode=self.usage_mode, sort=self.sort, by_bin=by_bin)
+            yield from share_out(rows, self.dimensions, usage_mode=self.usage_mode, sort=self.sort, by_bin=by_bin,
+                                 by_billing=self.by_billing)  # fmt: skip
         else:
             yield from rows
 
     def groups(self, *, stream: bool = False) -> Iterator[GroupRow]:
         """Rows pivoted to one ``GroupRow`` per group (the query keeps a group's rows together)."""
-        return pivot(self.rows(stream=stream), usage_mode=self.usage_mode)
+        return pivot(self.rows(stream=stream), usage_mode=self.usage_mode, by_billing=self.by_billing)
 
     # --- the previous period -------------------------------------------------------------------------
 
@@ -216,9 +248,23 @@ class ReportQuery:
         return previous_period(self.start, self.end)
 
     def previous_totals(self) -> dict[str, Decimal]:
-        """Cost per currency over the previous period of the same length (one query)."""
-        start, end = self.previous_period()
+        """Cost per (reporting) currency over the previous period of the same length (one query)."""
+        return self.totals(*self.previous_period())
+
+    def totals(self, start: date | None = None, end: date | None = None, *, billing=False) -> dict[str, Decimal]:
+        """Cost per (reporting) currency over ``start..end`` (default: the report's range), one query;
+        ``billing``: per billing currency, as Twilio billed it (what reconciles with Twilio)."""
+        start, end = start or self.start, end or self.end
         source = self.summary_range(start, end)
         source = self.in_range(start, end) if source is None else source
-        rows = source.values("currency").annotate(cost_sum=ExactSum(shared("cost", source)))
-        return {r["currency"]: r["cost_sum"] for r in rows}
+        source = money(source, None if billing else self.currency)
+        currency, cost = (BILLING_CURRENCY, BILLING_COST) if billing else (CURRENCY, COST)
+        rows = source.values(currency).annotate(cost_sum=ExactSum(shared(cost, source))).order_by(currency)
+        return {r[currency]: r["cost_sum"] for r in rows}
+
+    # --- what the page says about currencies ---------------------------------------------------------
+
+    @functools.cached_property
+    def rate_note(self) -> str | None:
+        """Where the rates come from and the newest one used (``None`` when not converting); one query."""
+        return rate_note(self.currency, self.end) if self.currency else None

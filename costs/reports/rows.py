@@ -15,6 +15,9 @@ class ReportRow:
     unit: str | None
     cost: Decimal | None
     usage: Decimal | None
+    # what Twilio billed (a ``ReportQuery(by_billing=True)`` row has one billing currency)
+    billing_currency: str | None = None
+    billing_cost: Decimal | None = None
 
 
 @dataclass(slots=True)
@@ -29,6 +32,9 @@ class GroupRow:
     total: Decimal | None
     cost_total: Decimal | None
     table_cells: list = field(default_factory=list)
+    billing_currency: str | None = None  # by billing currency (``ReportQuery(by_billing=True)``) only
+    billing_total: Decimal | None = None
+    billing_totals: dict = field(default_factory=dict)  # billing currency -> what it billed in this group
 
 
 def sum_or_none(values) -> Decimal | None:

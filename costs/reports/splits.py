@@ -30,19 +30,21 @@ def shared(field: str, rows: QuerySet):
 
 
 def _variants(row: ReportRow, dimensions: Sequence[Dimension]) -> list[tuple]:
-    """``(groups, cost, usage)`` for each combination of labels the row's split values share out to."""
-    variants = [(row.groups, row.cost, row.usage)]
+    """``(groups, (cost, usage, billing cost))`` for each combination of labels the row's split values
+    share out to."""
+    variants = [(row.groups, (row.cost, row.usage, row.billing_cost))]
     for i, dim in enumerate(dimensions):
         if not dim.has_splits:
             continue
         expanded = []
-        for groups, cost, usage in variants:
-            costs, usages = dim.split(groups[i], cost), dim.split(groups[i], usage)
-            if costs is None:
-                expanded.append((groups, cost, usage))
+        for groups, amounts in variants:
+            parts = [dim.split(groups[i], amount) for amount in amounts]
+            if parts[0] is None:
+                expanded.append((groups, amounts))
                 continue
-            for (label, part_cost), (_, part_usage) in zip(costs, usages, strict=True):
-                expanded.append((groups[:i] + (label,) + groups[i + 1 :], part_cost, part_usage))
+            for shares in zip(*parts, strict=True):
+                label = shares[0][0]
+                expanded.append((groups[:i] + (label,) + groups[i + 1 :], tuple(part for _, part in shares)))
         variants = expanded
     return variants
 
@@ -51,35 +53,46 @@ def _names(row: ReportRow) -> tuple:
     return tuple((v is None, str(v)) for v in row.groups)
 
 
-def _ordered(rows: list[ReportRow], *, usage_mode: bool, sort: str, by_bin: bool) -> list[ReportRow]:
+def _ordered(rows: list[ReportRow], *, usage_mode: bool, sort: str, by_bin: bool, by_billing: bool) -> list:
     """The order ``ReportQuery`` asks SQL for (see its ``_ordering``), on rows already shared out."""
     if by_bin:
-        return sorted(rows, key=lambda r: (r.bin, _names(r), r.currency, r.unit or ""))
+        return sorted(rows, key=lambda r: (r.bin, _names(r), r.currency, r.billing_currency or "", r.unit or ""))
+
+    def group(r: ReportRow) -> tuple:
+        return r.groups, r.currency, r.unit, r.billing_currency if by_billing else None
+
     totals: dict[tuple, Decimal] = {}
     for r in rows:
-        key = (r.groups, r.currency, r.unit)
-        totals[key] = totals.get(key, Decimal(0)) + ((r.usage if usage_mode else r.cost) or 0)
+        totals[group(r)] = totals.get(group(r), Decimal(0)) + ((r.usage if usage_mode else r.cost) or 0)
     sign = {Sort.TOTAL_DESC: -1, Sort.TOTAL_ASC: 1}.get(sort, 0)
     return sorted(
         rows,
         key=lambda r: (
             r.unit or "" if usage_mode else "",
             r.currency,
-            sign * totals[(r.groups, r.currency, r.unit)],
+            sign * totals[group(r)],
             _names(r),
+            r.billing_currency or "" if by_billing else "",
             r.bin,
+            r.billing_currency or "",
         ),
     )
 
 
 def share_out(
-    rows: Iterable[ReportRow], dimensions: Sequence[Dimension], *, usage_mode: bool, sort: str, by_bin: bool
+    rows: Iterable[ReportRow],
+    dimensions: Sequence[Dimension],
+    *,
+    usage_mode: bool,
+    sort: str,
+    by_bin: bool,
+    by_billing: bool = False,
 ) -> list[ReportRow]:
     """Aggregated rows with split values shared out to their labels, added up and re-ordered."""
     merged: dict[tuple, list] = {}
     for row in rows:
-        for groups, cost, usage in _variants(row, dimensions):
-            acc = merged.setdefault((row.bin, groups, row.currency, row.unit), [None, None])
-            acc[0], acc[1] = sum_or_none([acc[0], cost]), sum_or_none([acc[1], usage])
-    out = [ReportRow(b, g, c, u, cost, usage) for (b, g, c, u), (cost, usage) in merged.items()]
-    return _ordered(out, usage_mode=usage_mode, sort=sort, by_bin=by_bin)
+        for groups, amounts in _variants(row, dimensions):
+            acc = merged.setdefault((row.bin, groups, row.currency, row.unit, row.billing_currency), [None] * 3)
+            acc[:] = [sum_or_none([a, b]) for a, b in zip(acc, amounts, strict=True)]
+    out = [ReportRow(b, g, c, u, cost, usage, bc, bcost) for (b, g, c, u, bc), (cost, usage, bcost) in merged.items()]
+    return _ordered(out, usage_mode=usage_mode, sort=sort, by_bin=by_bin, by_billing=by_billing)

@@ -27,6 +27,14 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_secret_in_any_r
 MARCH_APRIL = {"start_date": "2026-03-01", "end_date": "2026-04-30"}
 
 
+@pytest.fixture(autouse=True)
+def billing_currencies(ws):
+    """Most tests here are about billing currencies; the workspace converts nothing unless a test says so
+    (conversion: the tests at the end, and tests/costs/test_fx.py)."""
+    ws.reporting_currency = ""
+    ws.save()
+
+
 # --- response bodies (the recording api client and the check that no response carries a secret: conftest.py)
 
 
@@ -116,7 +124,9 @@ def test_totals_and_rows_by_service_per_month_match_python_reportquery_and_the_p
             cells[(s["date"].replace(day=1).isoformat(), s["service"], s["currency"])] += s["cost"]
     api_cells = defaultdict(Decimal)
     for row in data["costs"]:
-        assert set(row) == {"accrued_at", "amount", "currency", "usage", "service"}
+        assert set(row) == {"accrued_at", "amount", "currency", "billing_amount", "billing_currency", "usage",
+                            "service"}  # fmt: skip
+        assert (row["amount"], row["currency"]) == (row["billing_amount"], row["billing_currency"])  # not converted
         if row["amount"] is not None:
             api_cells[(row["accrued_at"], row["service"], row["currency"])] += Decimal(row["amount"])
     assert api_cells == cells
@@ -170,6 +180,7 @@ def test_defaults_this_month_by_day_grouped_by_service(api, owner, ws):
     assert (data["start_date"], data["end_date"]) == (month_start(today).isoformat(), today.isoformat())
     assert data["date_bin"] == "day" and data["groupings"] == ["service"]
     assert data["costs"] == [{"accrued_at": today.isoformat(), "amount": "2.00", "currency": "USD",
+                              "billing_amount": "2.00", "billing_currency": "USD",
                               "usage": {"amount": None, "unit": ""}, "service": "Lookup"}]  # fmt: skip
 
 
@@ -193,6 +204,7 @@ def test_cumulative_bin_gives_one_row_per_group_over_the_range(api, owner, acme)
     assert {r["accrued_at"] for r in data["costs"]} == {"2026-03-01"}
     sms = [r for r in data["costs"] if r["service"] == "SMS & MMS" and r["usage"]["unit"] == "segments"]
     assert sms == [{"accrued_at": "2026-03-01", "amount": "22.2575", "currency": "USD",
+                    "billing_amount": "22.2575", "billing_currency": "USD",
                     "usage": {"amount": "220", "unit": "segments"}, "service": "SMS & MMS"}]  # fmt: skip
     assert data["count"] == len(data["costs"])
 
@@ -329,6 +341,7 @@ def json_as_csv_records(rows, groupings) -> list[dict]:
         record = {"accrued_at": r["accrued_at"]}
         record.update({k: r[k] if r[k] is not None else "" for k in groupings})
         record.update({"amount": r["amount"] or "", "currency": r["currency"],
+                       "billing_amount": r["billing_amount"] or "", "billing_currency": r["billing_currency"],
                        "usage_amount": r["usage"]["amount"] or "", "usage_unit": r["usage"]["unit"]})  # fmt: skip
         out.append(record)
     return out
@@ -347,7 +360,8 @@ def test_csv_equals_json_both_ways_of_asking(api, owner, acme, bin):
     suffix_text, accept_text = body_text(by_suffix), body_text(by_accept)
     assert suffix_text == accept_text
     header = suffix_text.splitlines()[0].split(",")
-    assert header == ["accrued_at", "service", "category", "amount", "currency", "usage_amount", "usage_unit"]
+    assert header == ["accrued_at", "service", "category", "amount", "currency", "billing_amount",
+                      "billing_currency", "usage_amount", "usage_unit"]  # fmt: skip
     assert list(csv.DictReader(io.StringIO(suffix_text))) == json_as_csv_records(data["costs"], data["groupings"])
 
 
@@ -447,3 +461,77 @@ def test_not_imported_days_are_named_and_nothing_else(api, owner, ws, acme, glob
     r = c.get("/api/v2/costs", {"start_date": "2026-01-15", "end_date": "2026-04-30", "workspace": ws.pk,
                                 "billing_account": "Nobody"})  # fmt: skip
     assert r.status_code == 400  # an unknown billing account is refused, as before
+
+
+# --- reporting currency ---------------------------------------------------------------------------------------
+
+
+def _eur_in_usd(amount: str, day: str) -> Decimal:
+    """``amount`` EUR in USD at the ECB's rate of ``day`` (1 EUR = that many USD), as the database converts."""
+    from costs.models import ExchangeRate
+
+    rate = ExchangeRate.objects.get(date=day, currency="USD").per_eur
+    return (Decimal(amount) * rate).quantize(Decimal("1e-10"))
+
+
+@pytest.fixture
+def in_usd(ws):
+    ws.reporting_currency = "USD"
+    ws.save()
+
+
+def test_costs_come_in_the_workspace_currency_with_the_billing_amount_beside(api, owner, ws, acme, in_usd):
+    r = api(owner).get("/api/v2/costs", {**MARCH_APRIL, "date_bin": "month", "groupings": "service"})
+    assert r.status_code == 200, r.content
+    data = r.json()
+    eur = _eur_in_usd("3.00", "2026-03-04") + _eur_in_usd("0.30", "2026-04-30")
+    assert data["currency"] == "USD"
+    assert as_decimals(data["total_cost"], "currency") == {"USD": Decimal("41.4075") + eur}  # one total
+    assert data["exchange_rates"] == {"source": "ECB reference rates", "latest": "2026-04-30", "unconverted": []}
+    lookup = [row for row in data["costs"] if row["service"] == "Lookup"]
+    assert [(row["accrued_at"], row["currency"], row["billing_amount"], row["billing_currency"]) for row in lookup] == [
+        ("2026-03-01", "USD", "3.00", "EUR"), ("2026-04-01", "USD", "0.30", "EUR")
+    ]  # fmt: skip
+    assert Decimal(lookup[0]["amount"]) == _eur_in_usd("3.00", "2026-03-04")
+    voice = next(row for row in data["costs"] if row["service"] == "Programmable Voice")
+    assert (voice["amount"], voice["currency"]) == (voice["billing_amount"], voice["billing_currency"])
+
+
+def test_currency_billing_converts_nothing_and_another_currency_converts_to_it(api, owner, ws, acme, in_usd):
+    billing = api(owner).get("/api/v2/costs", {**MARCH_APRIL, "currency": "billing", "date_bin": "month"}).json()
+    assert billing["currency"] is None and billing["exchange_rates"] is None
+    assert as_decimals(billing["total_cost"], "currency") == {"USD": Decimal("41.4075"), "EUR": Decimal("3.30")}
+    assert all(row["amount"] == row["billing_amount"] for row in billing["costs"])
+    eur = api(owner).get("/api/v2/costs", {**MARCH_APRIL, "currency": "eur", "date_bin": "month"}).json()
+    assert eur["currency"] == "EUR" and [t["currency"] for t in eur["total_cost"]] == ["EUR"]
+
+
+def test_an_unknown_currency_answers_400_naming_it(api, owner, ws, acme):
+    r = api(owner).get("/api/v2/costs", {**MARCH_APRIL, "currency": "XYZ"})
+    assert r.status_code == 400
+    assert "currency" in errors_of(r)
+
+
+def test_a_currency_the_ecb_does_not_publish_is_named(api, owner, ws, in_usd):
+    integration = make_integration(ws, "Acme AR")
+    add_costs(integration, [item("2026-03-02", "SMS & MMS", "sms-outbound", "500", currency="ARS")])
+    data = api(owner).get("/api/v2/costs", {**MARCH_APRIL, "date_bin": "month"}).json()
+    assert as_decimals(data["total_cost"], "currency") == {"ARS": Decimal("500")}
+    message = "No ECB rate for ARS: shown in ARS"
+    assert data["exchange_rates"]["unconverted"] == [{"currency": "ARS", "message": message}]
+
+
+def test_csv_has_the_billing_columns(api, owner, ws, acme, in_usd):
+    r = api(owner).get("/api/v2/costs.csv", {**MARCH_APRIL, "date_bin": "month", "groupings": "service"})
+    rows = list(csv.reader(io.StringIO(body_text(r))))
+    assert rows[0] == ["accrued_at", "service", "amount", "currency", "billing_amount", "billing_currency",
+                       "usage_amount", "usage_unit"]  # fmt: skip
+    lookup = [row for row in rows[1:] if row[1] == "Lookup"]
+    assert [(row[0], row[3], row[4], row[5]) for row in lookup] == [
+        ("2026-03-01", "USD", "3.00", "EUR"), ("2026-04-01", "USD", "0.30", "EUR")
+    ]  # fmt: skip
+
+
+def test_an_outsider_gets_nothing_converted_from_another_workspace(api, outsider, ws, other_ws, acme, globex):
+    r = api(outsider).get("/api/v2/costs", {**MARCH_APRIL, "workspace": ws.pk, "currency": "GBP"})
+    assert r.status_code == 404

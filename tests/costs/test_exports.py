@@ -10,6 +10,7 @@ import pytest
 from django.http import StreamingHttpResponse
 from django.urls import reverse
 
+from costs.models import ExchangeRate
 from vantage.lib.formatting import day
 
 from .factories import add_costs, item
@@ -84,17 +85,34 @@ def test_wide_csv_is_the_table(owner_client, default_report, data, settings):
     assert [as_shown(r) for r in body] == table["tbody"] + table["tfoot"]
 
 
-def test_long_csv_adds_up_to_the_totals(owner_client, default_report, data):
-    rows = fetch_csv(owner_client, default_report, **MARCH, group_by="service", bin="month", layout="long")
-    assert rows[0] == ["Date bin", "Service", "Cost", "Currency", "Usage", "Unit"]
-    body = rows[1:]
-    assert [r[0] for r in body] == sorted(r[0] for r in body)  # chronological
+def _totals(body, amount, currency):
     totals = {}
     for r in body:
-        totals[r[3]] = totals.get(r[3], Decimal(0)) + (Decimal(r[2]) if r[2] else 0)
-    assert totals == {"USD": Decimal("33.62845"), "EUR": Decimal("3")}
-    assert ["2026-03-01", "SMS & MMS", "5.12345", "USD", "50", "segments"] in body
-    assert ["2026-03-01", "Phone Numbers", "", "USD", "2", "phone-numbers"] in body  # unknown price stays unknown
+        totals[r[currency]] = totals.get(r[currency], Decimal(0)) + (Decimal(r[amount]) if r[amount] else 0)
+    return totals
+
+
+def test_long_csv_adds_up_to_the_totals_and_keeps_the_billing_currency(owner_client, default_report, data):
+    rows = fetch_csv(owner_client, default_report, **MARCH, group_by="service", bin="month", layout="long")
+    assert rows[0] == ["Date bin", "Service", "Cost", "Currency", "Billing cost", "Billing currency", "Usage", "Unit"]
+    body = rows[1:]
+    assert [r[0] for r in body] == sorted(r[0] for r in body)  # chronological
+    eur_in_usd = Decimal("3.4947")  # 1 EUR = 1.1649 USD on 4 Mar 2026 (the ECB's reference rate)
+    assert ExchangeRate.objects.get(date="2026-03-04", currency="USD").per_eur == Decimal("1.1649")
+    assert _totals(body, 2, 3) == {"USD": Decimal("33.62845") + eur_in_usd}  # the workspace's currency
+    assert _totals(body, 4, 5) == {"USD": Decimal("33.62845"), "EUR": Decimal("3")}  # as Twilio billed
+    [lookup] = [r for r in body if r[1] == "Lookup" and r[5] == "EUR"]
+    assert (Decimal(lookup[2]), lookup[3], Decimal(lookup[4]), lookup[5]) == (eur_in_usd, "USD", 3, "EUR")
+    assert ["2026-03-01", "SMS & MMS", "5.12345", "USD", "5.12345", "USD", "50", "segments"] in body
+    assert ["2026-03-01", "Phone Numbers", "", "USD", "", "USD", "2", "phone-numbers"] in body  # unknown stays unknown
+
+
+def test_long_csv_in_billing_currencies(owner_client, default_report, data):
+    rows = fetch_csv(
+        owner_client, default_report, **MARCH, group_by="service", bin="cumulative", layout="long", currency="billing"
+    )
+    body = rows[1:]
+    assert _totals(body, 2, 3) == _totals(body, 4, 5) == {"USD": Decimal("33.62845"), "EUR": Decimal("3")}
 
 
 def test_csv_keeps_exact_amounts(owner_client, default_report, data):

@@ -33,7 +33,9 @@ def detail(report):
 
 
 @pytest.fixture
-def march(integration):
+def march(integration, ws):
+    ws.reporting_currency = ""  # these tests read billing currencies side by side (conversion: test_fx.py)
+    ws.save()
     add_costs(integration, [
         item("2026-03-02", "SMS & MMS", "sms-outbound", "10.00", usage=100, unit="segments"),
         item("2026-03-03", "SMS & MMS", "sms-inbound", "5.00", usage=50, unit="Segment"),
@@ -98,7 +100,8 @@ def test_list_costs_take_one_query_whatever_the_number_of_reports(owner_client, 
 
 
 def test_report_page_shows_headline_chart_and_table(owner_client, default_report, march):
-    response = owner_client.get(f"{detail(default_report)}?{report_query(**MARCH, group_by='service')}")
+    billing = report_query(**MARCH, group_by="service", currency="billing")  # as billed: EUR and USD apart
+    response = owner_client.get(f"{detail(default_report)}?{billing}")
     assert response.status_code == 200
     html = response.content.decode()
     table = report_table(html)
@@ -121,7 +124,8 @@ def test_report_page_shows_headline_chart_and_table(owner_client, default_report
 
 
 def test_comparison_can_be_switched_off(owner_client, default_report, march):
-    html = owner_client.get(f"{detail(default_report)}?{report_query(**MARCH, compare=False)}").content.decode()
+    query = report_query(**MARCH, compare=False, currency="billing")
+    html = owner_client.get(f"{detail(default_report)}?{query}").content.decode()
     assert "Previous period" not in html and "35.00 USD" in html
 
 
