@@ -39,6 +39,7 @@ from . import scoping
 from .choices import DateBin, DateRange
 from .coverage import import_gaps_of
 from .dates import previous_period
+from .fx import rate_note
 from .models import UNATTRIBUTED_CATEGORY, UNATTRIBUTED_SERVICE, CostLineItem, CostSummaryState, integration_model
 from .reports import ReportQuery
 from .services import ensure_default_report
@@ -169,6 +170,7 @@ class Overview:
     links: dict[str, str] = field(default_factory=dict)  # the report behind each headline figure
     month_importing: bool = False  # this month's import is not finished yet
     previous_complete: bool = True  # the same days of last month were fully imported
+    currency_note: str = ""  # how the figures' currency came about (converted, at which rates)
 
     def url(self, **params) -> str:
         """All Resources with ``params`` in its query string (they override the saved settings)."""
@@ -190,11 +192,11 @@ class Spend:
     def __init__(self, workspace, *, summaries_maintained: bool):
         self.workspace = workspace
         self.line_items = scoping.workspace_line_items(workspace)
-        self.summary = functools.partial(scoping.workspace_cost_summary, workspace, maintained=summaries_maintained)
+        self.summary = functools.partial(scoping.summary_in, workspace, maintained=summaries_maintained)
 
     def spend_query(self, start: date, end: date, group_by=()) -> ReportQuery:
-        """THE query behind every figure: cost per group and currency, in monthly bins. To show one
-        reporting currency, pass it to ``ReportQuery`` here; every figure then has one row per group."""
+        """THE query behind every figure: cost per group, in monthly bins, in the workspace's reporting
+        currency (converted in the database); a workspace without one sees each billing currency."""
         return ReportQuery(
             self.line_items,
             start=start,
@@ -203,6 +205,7 @@ class Spend:
             bin=DateBin.MONTH,
             workspace=self.workspace,
             summary=self.summary,  # read where it gives the same rows (whole months)
+            currency=self.workspace.reporting_currency or None,
         )
 
     def by_group(self, start: date, end: date, group_by=()) -> Grouped:
@@ -264,6 +267,7 @@ def build_overview(workspace, today: date | None = None) -> Overview:
     overview.previous_complete = not any(
         g.start <= p.same_days_end and g.end >= p.same_days_start for g in last_month_gaps
     )
+    overview.currency_note = _currency_note(workspace, p.today)
     spend = Spend(workspace, summaries_maintained=not any(i.unsummarised for i in integrations))
     this_month = spend.by_group(p.month_start, p.today, ["billing_account", "service"])
     same_days = spend.by_group(p.same_days_start, p.same_days_end, ["service"])
@@ -281,6 +285,12 @@ def build_overview(workspace, today: date | None = None) -> Overview:
     overview.accounts = _accounts(overview, _by(this_month, 0), last_month, partial)
     overview.attention = _attention(overview, integrations, last_days)
     return overview
+
+
+def _currency_note(workspace, today: date) -> str:
+    if not workspace.reporting_currency:
+        return "Per billing currency (no reporting currency is set: Settings › Workspace)"
+    return rate_note(workspace.reporting_currency, today)
 
 
 def _links(overview: Overview) -> dict[str, str]:

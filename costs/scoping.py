@@ -74,6 +74,13 @@ def workspace_converted_summary(workspace, currency: str, *, maintained: bool | 
     return None if missing.exists() else rows
 
 
+def summary_in(workspace, currency: str | None = None, *, maintained: bool | None = None):
+    """The workspace's monthly summary rows: converted to ``currency``, or in billing currencies."""
+    if currency:
+        return workspace_converted_summary(workspace, currency, maintained=maintained)
+    return workspace_cost_summary(workspace, maintained=maintained)
+
+
 def filtered_cost_summary(filterset):
     """For ``ReportQuery(summary=...)``: a callable giving a valid FilterSet's filters (not its dates) over
     its workspace's monthly summary, or ``None`` (then reports read the line items): the summary is not
@@ -84,11 +91,7 @@ def filtered_cost_summary(filterset):
     def summary(currency: str | None = None):
         if filterset.workspace is None:
             return None
-        maintained = filterset.summaries_maintained()
-        if currency:  # the summary converted to the reporting currency
-            rows = workspace_converted_summary(filterset.workspace, currency, maintained=maintained)
-        else:
-            rows = workspace_cost_summary(filterset.workspace, maintained=maintained)
+        rows = summary_in(filterset.workspace, currency, maintained=filterset.summaries_maintained())
         if rows is None:
             return None
         try:

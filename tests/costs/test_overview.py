@@ -13,6 +13,7 @@ from costs.models import UNATTRIBUTED_CATEGORY, UNATTRIBUTED_SERVICE
 from costs.overview import Periods, build_overview
 from costs.services import month_to_date_costs
 from integrations.models import IngestionRun, IntegrationStatus, RunStatus
+from tests.costs.test_fx import expected
 from tests.queries import data_queries
 from vantage.lib.dates import add_months, month_start, utc_today
 
@@ -30,7 +31,10 @@ def query_of(url: str) -> dict[str, list[str]]:
 
 @pytest.fixture
 def two_currencies(ws):
-    """USD and GBP accounts with costs in October and November 2026 (both months imported)."""
+    """USD and GBP accounts with costs in October and November 2026 (both months imported), read in their
+    billing currencies side by side (the workspace has no reporting currency; converted: see below)."""
+    ws.reporting_currency = ""
+    ws.save()
     usd = make_integration(ws, "Acme Twilio")
     add_costs(usd, [
         item("2026-10-05", "SMS & MMS", "sms-outbound", "8.00"),
@@ -85,6 +89,25 @@ def test_headline_per_currency(ws, two_currencies):
     assert gbp.currency == "GBP"
     assert (gbp.month_to_date, gbp.same_days_last_month, gbp.last_month) == (D("7"), D("3"), D("3"))
     assert gbp.change == D("4") and round(gbp.change_percent, 2) == D("133.33")
+
+
+def test_one_reporting_currency_makes_one_figure_of_each(ws, two_currencies):
+    """USD and GBP costs become one figure in the workspace's currency, each day's GBP at that day's ECB
+    rate (computed here from the package's published rates, independently of the rate table)."""
+    ws.reporting_currency = "USD"
+    ws.save()
+    overview = build_overview(ws, today=NOV_20)
+    (headline,) = overview.headlines
+    gbp_this_month = expected("7.00", "GBP", "USD", date(2026, 11, 2))
+    gbp_same_days = expected("3.00", "GBP", "USD", date(2026, 10, 3))
+    assert headline.currency == "USD"
+    assert headline.month_to_date == D("35") + gbp_this_month
+    assert headline.same_days_last_month == D("40") + gbp_same_days
+    assert headline.last_month == D("140") + gbp_same_days
+    sms = next(s for s in overview.top_services if s.service == "SMS & MMS")
+    assert (sms.currency, sms.amount) == ("USD", D("15") + gbp_this_month)
+    assert {a.currency for a in overview.accounts} == {"USD"}
+    assert overview.currency_note.startswith("Converted to USD at ECB reference rates of each day, latest ")
 
 
 def test_top_services_over_the_last_30_days(ws, two_currencies):

@@ -14,6 +14,7 @@ from costs.dates import bin_start, previous_period
 from costs.dimensions import Dimension, dimensions, normalise_unit
 from costs.reports import ReportQuery, build_report
 from costs.scoping import workspace_line_items
+from tests.queries import data_queries as data_queries_of
 
 from .factories import add_costs, item, make_integration
 
@@ -224,13 +225,10 @@ def test_sorting(ws, integration):
 
 
 def data_queries(ctx) -> list[str]:
-    """The captured queries minus PostgreSQL's planner settings around the grouped one
-    (``vantage.lib.db.planner_settings``: set, and restored since tests run inside a transaction; in
-    production, outside one, only the set)."""
-    sqls = [q["sql"] for q in ctx.captured_queries]
-    planner = [s for s in sqls if "set_config(" in s]
-    assert len(planner) == (2 if connection.vendor == "postgresql" else 0)
-    return [s for s in sqls if s not in planner]
+    """The captured queries: a plain grouping needs no planner settings, on either database (jit is off
+    per connection: ``vantage.lib.db``)."""
+    assert data_queries_of(ctx) == [q["sql"] for q in ctx.captured_queries]
+    return data_queries_of(ctx)
 
 
 def test_one_grouped_query_plus_one_for_the_previous_period(ws, rows):

@@ -10,6 +10,7 @@ from costs.overview import Periods
 from integrations.models import IntegrationStatus
 from tests.conftest import PASSWORD
 from tests.costs.factories import add_costs, item, make_integration
+from tests.costs.test_fx import expected
 from tests.e2e.conftest import sign_in
 from vantage.lib.dates import add_months, month_start, utc_today
 
@@ -48,19 +49,22 @@ def test_overview_shows_month_to_date_change_and_top_services_on_the_first_scree
     page.wait_for_selector("#overview-headline")
     assert page.inner_text("h1") == "Acme"
 
+    # ONE total in the workspace's currency (USD): the GBP costs converted at their day's ECB rate
     usd_amount = page.locator(".ov-amount[data-currency=USD]")
-    assert usd_amount.inner_text() == "1,284.50 USD"
-    assert page.locator(".ov-amount[data-currency=GBP]").inner_text() == "7.00 GBP"
+    month_to_date = Decimal("1284.50") + expected("7.00", "GBP", "USD", today)
+    assert usd_amount.inner_text() == f"{month_to_date:,.2f} USD"
+    assert page.locator(".ov-amount[data-currency=GBP]").count() == 0
     periods = Periods.of(today)
     voice_day = last_month + timedelta(days=1)
     same_days = Decimal("100") + (Decimal("2500") if voice_day <= periods.same_days_end else 0)
-    change = Decimal("1284.50") - same_days
+    same_days += expected("5.00", "GBP", "USD", last_month)
+    change = (month_to_date - same_days).quantize(Decimal("0.01"))
     assert f"{change:+,.2f} USD (" in page.inner_text("#overview-headline")
     assert on_first_screen(page, ".ov-amount[data-currency=USD]")
     assert on_first_screen(page, ".ov-amount[data-currency=USD] ~ .ov-change")
 
     top = page.locator("#top-services tbody tr td:first-child").all_inner_texts()
-    assert top[:1] == ["SMS & MMS"]  # GBP first (currencies in order), then USD by cost
+    assert set(top[:2]) == {"SMS & MMS", "Programmable Voice"}  # GBP and USD together, biggest first
     assert "Programmable Voice" in top
     assert on_first_screen(page, "#top-services tbody tr:last-child")
     if os.environ.get("VANTAGE_SCREENSHOTS"):
