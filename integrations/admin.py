@@ -77,7 +77,8 @@ class IntegrationAdmin(admin.ModelAdmin):
         costs = getattr(obj, "costs", [])
         if not costs:
             return formatting.DASH
-        return format_html_join(mark_safe("<br>"), "{}", ((formatting.money(cost, cur),) for cur, cost, _ in costs))
+        amounts = ((formatting.money(cost, cur),) for cur, cost, _ in costs)
+        return format_html_join(mark_safe("<br>"), '<span class="nowrap">{}</span>', amounts)
 
     @admin.action(description="Sync now (current and previous month)")
     def sync_now(self, request, queryset):
