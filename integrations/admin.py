@@ -6,12 +6,16 @@ Credentials are never shown: they are excluded from every form, list and search.
 from django.contrib import admin, messages
 from django.db.models import Count, DecimalField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 
+from vantage.lib import formatting
 from vantage.lib.admin import count_column, money_column
 from vantage.lib.money import MONEY, ExactSum
 
 from . import services
 from .models import IngestionRun, Integration, TwilioUsageCategory, UnclassifiedUsage
+from .summaries import costs_by_integration
 from .twilio.importer import HISTORY_MONTHS
 
 SECRET_FIELDS = ("api_key_sid", "api_secret")
@@ -49,8 +53,15 @@ class IntegrationAdmin(admin.ModelAdmin):
     actions = ["sync_now", "reimport_history"]
 
     def get_queryset(self, request):
-        cost = _sum_of(Integration.objects.filter(pk=OuterRef("pk")), "cost_line_items__cost")
-        return super().get_queryset(request).annotate(_items=Count("cost_line_items"), _cost=cost)
+        return super().get_queryset(request).annotate(_items=Count("cost_line_items"))
+
+    def get_changelist_instance(self, request):
+        """The page's rows with their cost per billing currency, in one grouped query for the whole page."""
+        changelist = super().get_changelist_instance(request)
+        costs = costs_by_integration([i.pk for i in changelist.result_list])
+        for integration in changelist.result_list:
+            integration.costs = costs.get(integration.pk, [])
+        return changelist
 
     def has_add_permission(self, request):
         return False  # connecting needs the live credentials check: use Settings › Integrations
@@ -60,7 +71,14 @@ class IntegrationAdmin(admin.ModelAdmin):
         return (obj.status_message[:80] + "…") if len(obj.status_message) > 80 else obj.status_message
 
     line_items = count_column("_items", "Line items")
-    cost_to_date = money_column("_cost", "Cost to date")
+    @admin.display(description="Cost to date")
+    def cost_to_date(self, obj):
+        """Each billing currency on its own line (``1,951,085.59 USD``): amounts in two currencies never add up."""
+        costs = getattr(obj, "costs", [])
+        if not costs:
+            return formatting.DASH
+        amounts = ((formatting.money(cost, cur),) for cur, cost, _ in costs)
+        return format_html_join(mark_safe("<br>"), '<span class="nowrap">{}</span>', amounts)
 
     @admin.action(description="Sync now (current and previous month)")
     def sync_now(self, request, queryset):
@@ -81,6 +99,9 @@ class IngestionRunAdmin(admin.ModelAdmin):
     list_filter = ["status", "trigger", "integration"]
     list_select_related = ["integration"]
     date_hierarchy = "started_at"
+    # Newest month first, then the latest run of it: connecting imports the newest month first, so by start
+    # time alone the current month would sink to the end of a fresh integration's list.
+    ordering = ["-start_date", "-started_at", "-pk"]
 
     pages_column = count_column("pages", "Pages")
     records_column = count_column("records_read", "Records read")

@@ -36,7 +36,10 @@ class WorkspaceAssignmentForm(forms.Form):
 
 
 class EarlierHistoryForm(forms.Form):
-    """Import earlier history: the month to go back to, bounded by ``integrations.history``'s rules."""
+    """Import earlier history: the month to go back to, bounded by ``integrations.history``'s rules.
+
+    The picker offers only months not imported yet: up to the month before the earliest one imported (asking
+    for that month itself is still accepted, and answered "already imported")."""
 
     start_month = forms.CharField(
         label="Go back to", widget=forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM"}),
@@ -45,14 +48,16 @@ class EarlierHistoryForm(forms.Form):
     def __init__(self, *args, integration: Integration, **kwargs):
         super().__init__(*args, **kwargs)
         self.integration = integration
-        self.lowest, self.highest = history.month_bounds(integration)
+        self.lowest, highest = history.month_bounds(integration)
+        earliest = history.earliest_imported_month(integration)
+        self.highest = min(highest, add_months(earliest, -1)) if earliest else highest
         widget = self.fields["start_month"].widget
         widget.attrs.update(min=f"{self.lowest:%Y-%m}", max=f"{self.highest:%Y-%m}")
         self.fields["start_month"].help_text = (
             f"A month from {self.lowest:%b %Y} to {self.highest:%b %Y}; every month from it up to the history "
             f"already imported is imported, newest first (at most {history.MAX_MONTHS_BACK} months back)."
         )
-        self.initial.setdefault("start_month", f"{max(self.lowest, add_months(self.highest, -12)):%Y-%m}")
+        self.initial.setdefault("start_month", f"{max(self.lowest, add_months(self.highest, -11)):%Y-%m}")
 
     @property
     def available(self) -> bool:

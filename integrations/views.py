@@ -5,24 +5,20 @@ Each provider's own pages (connect, credentials) live in its package, e.g. ``int
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 from django.contrib import messages
-from django.db.models import Count
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from costs.models import CostLineItem
-from vantage.lib.money import ExactSum
 from vantage.workspaces import require_editor, require_workspace
 
 from . import history, services
 from .api.serializers import ImportStatusSerializer
 from .forms import EarlierHistoryForm, WorkspaceAssignmentForm
 from .models import Integration
+from .summaries import costs_by_integration, recent_runs
 
 
 def visible(request):
@@ -39,20 +35,6 @@ def manage_url(integration: Integration) -> str:
     return reverse(f"integrations:{integration.provider}") + "?tab=manage"
 
 
-def costs_by_integration(ids):
-    """{integration id: [(currency, cost, items)]} in one grouped query."""
-    out = defaultdict(list)
-    rows = (
-        CostLineItem.objects.filter(integration_id__in=ids)
-        .values("integration_id", "currency")
-        .annotate(cost=ExactSum("cost"), items=Count("pk"))
-        .order_by("integration_id", "currency")
-    )
-    for r in rows:
-        out[r["integration_id"]].append((r["currency"], r["cost"], r["items"]))
-    return out
-
-
 def status_payload(integration: Integration) -> dict:
     """The JSON the page polls; its progress fields are the API's ``import_progress``."""
     return ImportStatusSerializer(integration).data
@@ -66,14 +48,17 @@ def _render_detail(request, integration: Integration, history_form: EarlierHisto
     can_edit = request.workspace.can_edit(request.user)
     if can_edit and history_form is None:
         history_form = EarlierHistoryForm(integration=integration)
+    costs = costs_by_integration([integration.pk]).get(integration.pk, [])
     return render(
         request,
         "integrations/detail.html",
         {
             "integration": integration,
             "can_edit": can_edit,
-            "costs": costs_by_integration([integration.pk]).get(integration.pk, []),
-            "runs": integration.runs.all()[:12],
+            "costs": costs,
+            # a Twilio account bills in one currency: the runs' totals are in it (none shown if it is unclear)
+            "currency": costs[0][0] if len(costs) == 1 else "",
+            "runs": recent_runs(integration),
             "workspace_form": WorkspaceAssignmentForm(user=request.user, integration=integration) if can_edit else None,
             "history_form": history_form if can_edit else None,
             "history_from": history.earliest_imported_month(integration),

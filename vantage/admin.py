@@ -6,6 +6,10 @@ from .lib.formatting import DASH
 from .models import Membership, Workspace
 
 admin.site.empty_value_display = DASH  # no value reads "—" in the admin too, as on the pages
+# Named after the product, as its pages are (templates/base.html), not "Django administration".
+admin.site.site_header = "Vantage for Twilio administration"
+admin.site.site_title = "Vantage for Twilio admin"
+admin.site.index_title = "Operations"
 
 
 class MembershipInline(admin.TabularInline):

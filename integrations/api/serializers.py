@@ -7,6 +7,7 @@ from integrations import history
 from integrations.models import Integration
 from integrations.twilio import credentials
 from integrations.validation import check_keeps_a_workspace
+from vantage.lib import formatting
 from vantage.models import Workspace
 
 
@@ -24,7 +25,17 @@ class ImportStatusSerializer(ImportProgressSerializer):
     status = serializers.CharField()
     status_display = serializers.CharField(source="get_status_display")
     message = serializers.CharField(source="status_message")
-    last_refreshed_at = serializers.DateTimeField(default_timezone=UTC)  # the page prints it as UTC
+    last_refreshed_at = serializers.DateTimeField(default_timezone=UTC)  # for programs: ISO 8601, UTC
+    # What the page prints, in the one format of every page (vantage.lib.formatting), so the live update
+    # reads exactly as the page the server rendered.
+    records_read_display = serializers.SerializerMethodField()
+    last_refreshed_display = serializers.SerializerMethodField()
+
+    def get_records_read_display(self, obj) -> str:
+        return formatting.integer(obj.import_records_read)
+
+    def get_last_refreshed_display(self, obj) -> str:
+        return formatting.moment(obj.last_refreshed_at) if obj.last_refreshed_at else "not yet"
 
 
 class IntegrationSerializer(serializers.ModelSerializer):

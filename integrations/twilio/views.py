@@ -11,7 +11,8 @@ from vantage.workspaces import require_editor, require_workspace
 
 from .. import services
 from ..models import Provider
-from ..views import costs_by_integration, visible
+from ..summaries import costs_by_integration, history_from_by_integration
+from ..views import visible
 from .forms import TwilioConnectForm, TwilioCredentialsForm
 
 
@@ -57,9 +58,12 @@ def twilio(request):
             if connected is not None:
                 return connected
     integrations = list(_twilio(request).prefetch_related("workspaces"))
-    costs = costs_by_integration([i.pk for i in integrations])
+    ids = [i.pk for i in integrations]
+    costs, history_from = costs_by_integration(ids), history_from_by_integration(ids)
     for i in integrations:
         i.costs = costs.get(i.pk, [])
+        i.line_items = sum(n for _, _, n in i.costs)
+        i.history_from = history_from.get(i.pk)
     if not integrations and request.method == "GET" and "tab" not in request.GET:
         tab = "connect"
     return render(

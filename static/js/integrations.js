@@ -7,12 +7,13 @@
     badge.className = "badge badge-" + s.status;
     box.querySelector("[data-role=bar]").style.width = s.percent + "%";
     box.querySelector(".progress").setAttribute("aria-valuenow", s.percent);
+    // Counts and times come formatted by the server (vantage.lib.formatting), as on the rendered page.
     var months = s.windows_total ? s.windows_done + " of " + s.windows_total + " months · " : "";
-    box.querySelector("[data-role=detail]").textContent = months + s.records_read + " records read";
+    box.querySelector("[data-role=detail]").textContent = months + s.records_read_display + " records read";
     var msg = document.querySelector("[data-role=message]");
     if (msg) { msg.textContent = s.message || ""; msg.hidden = !s.message; }
     var last = document.querySelector("[data-role=last-refreshed]");
-    if (last && s.last_refreshed_at) { last.textContent = s.last_refreshed_at.replace("T", " ").slice(0, 16) + " UTC"; }
+    if (last) { last.textContent = s.last_refreshed_display; }
   }
   function poll(box) {
     fetch(box.dataset.statusUrl, { headers: { Accept: "application/json" }, credentials: "same-origin" })

@@ -63,3 +63,33 @@ def test_admin_lists_show_numbers_with_separators_and_one_date_format(admin_clie
     CostReport.objects.create(workspace=ws, title="Mine", created_by=owner)
     reports = _changelist(admin_client, "costs_costreport")
     assert re.search(r'field-updated_at nowrap">\d{1,2} [A-Z][a-z]{2} \d{4}, \d\d:\d\d UTC<', reports)
+
+
+def test_admin_is_named_after_the_product_and_says_api_tokens(admin_client):
+    index = admin_client.get(reverse("admin:index")).content.decode()
+    assert "Django administration" not in index and "Django site admin" not in index
+    assert "Vantage for Twilio administration" in index
+    assert "<title>Operations | Vantage for Twilio admin</title>" in index
+    assert ">API tokens<" in index and "Api tokens" not in index
+
+
+def test_admin_integration_cost_to_date_is_per_currency(admin_client, ws):
+    usd = make_integration(ws, "Acme US")
+    gbp = make_integration(ws, "Acme UK")
+    add_costs(usd, [item("2026-11-02", "SMS & MMS", "sms-outbound", "1951085.59")])
+    add_costs(gbp, [item("2026-11-02", "SMS & MMS", "sms-outbound", "12.5", currency="GBP"),
+                    item("2026-11-03", "SMS & MMS", "sms-outbound", "0.25", currency="GBP")])
+    html = _changelist(admin_client, "integrations_integration")
+    assert "1,951,085.59 USD" in html and "12.75 GBP" in html
+    assert "1,951,098.34" not in html  # never one sum of two currencies
+
+
+def test_admin_lists_ingestion_runs_newest_month_first(admin_client, ws):
+    """Connecting imports the newest month first, so its run starts first: still listed first."""
+    integration = make_integration(ws, "Acme Prod")
+    for month in (12, 11, 10):  # created (started) newest month first
+        IngestionRun.objects.create(integration=integration, start_date=date(2026, month, 1),
+                                    end_date=date(2026, month, 28), status=RunStatus.SUCCEEDED)
+    runs = _changelist(admin_client, "integrations_ingestionrun")
+    found = re.findall(r'field-start_date nowrap">(\d+ \w+ 2026)<', runs)
+    assert found == ["1 Dec 2026", "1 Nov 2026", "1 Oct 2026"]

@@ -1,12 +1,15 @@
 """A person imports earlier history from the integration page and watches the progress bar reach done."""
 
+from datetime import UTC, datetime
+
 import pytest
 
 from integrations import history
-from integrations.models import Integration, RunTrigger
+from integrations.models import Integration, IntegrationStatus, RunTrigger
 from integrations.twilio import importer
 from integrations.twilio.sandbox import serve_in_thread
 from tests.conftest import PASSWORD
+from tests.costs.factories import make_integration
 from tests.e2e.conftest import sign_in
 from tests.e2e.test_connect import background_tasks  # noqa: F401 - the fixture
 from vantage.lib.dates import add_months, utc_today
@@ -54,3 +57,31 @@ def test_import_earlier_history_and_watch_it_finish(page, settings, django_user_
         assert creds["api_secret"] not in page.content()
     finally:
         server.shutdown()
+
+
+def test_while_importing_the_page_is_locked_and_the_live_update_keeps_the_page_formats(page, django_user_model):
+    """An import "running" (its counters moved by the test, as a worker would): the controls that would start
+    another stay disabled with the reason, and the progress the script writes reads as the server's page does."""
+    user = django_user_model.objects.create_user(username="finops", password=PASSWORD)
+    ws = Workspace.objects.get_or_create(name="Default")[0]
+    Membership.objects.create(user=user, workspace=ws, role=Role.OWNER)
+    integration = make_integration(ws, "Globex UK")
+    integration.save_fields(status=IntegrationStatus.IMPORTING, import_windows_total=6, import_windows_done=1,
+                            import_records_read=12)
+
+    sign_in(page, "finops", PASSWORD)
+    page.goto(f"/settings/integrations/twilio/{integration.pk}/")
+    assert page.locator("button:has-text('Sync now')").is_disabled()
+    assert page.locator("#id_start_month").is_disabled()
+    assert page.locator("button:has-text('Import earlier history')").is_disabled()
+    assert "An import is running" in page.inner_text("#earlier-history")
+
+    refreshed = datetime(2026, 12, 1, 16, 44, tzinfo=UTC)
+    integration.save_fields(import_windows_done=2, import_records_read=32940, last_refreshed_at=refreshed)
+    page.wait_for_function(
+        "document.querySelector('[data-role=detail]').textContent.includes('32,940 records read')", timeout=15_000)
+    assert page.inner_text("[data-role=detail]") == "2 of 6 months · 32,940 records read"
+    assert page.inner_text("[data-role=last-refreshed]") == "1 Dec 2026, 16:44 UTC"
+    page.reload()  # the server renders the very same text
+    assert page.inner_text("[data-role=detail]") == "2 of 6 months · 32,940 records read"
+    assert page.inner_text("[data-role=last-refreshed]") == "1 Dec 2026, 16:44 UTC"

@@ -48,7 +48,11 @@ def test_owner_sees_the_form_with_its_bounds_and_formatted_history(owner_client,
     first = history.history_range()[0]
     lowest = add_months(month_start(utc_today()), -history.MAX_MONTHS_BACK)
     assert "Import earlier history" in html and 'type="month"' in html
-    assert f'min="{lowest:%Y-%m}"' in html and f'max="{first:%Y-%m}"' in html
+    # only months not imported yet: the latest offered is the month before the first one imported, the default
+    # a year of it
+    latest = add_months(first, -1)
+    assert f'min="{lowest:%Y-%m}"' in html and f'max="{latest:%Y-%m}"' in html
+    assert f'value="{add_months(latest, -11):%Y-%m}"' in html and f"to {latest:%b %Y};" in html
     assert f"from {first:%b %Y}" in html  # where history starts (the one month format)
     assert "114,560.11" in html and "114560.1059" not in html  # money, not raw decimals
     assert "1,234.50" in html
