@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('vantage', '0002_api_tokens'),
+        ('vantage', '0003_workspace_reporting_currency'),
     ]
 
     operations = [
