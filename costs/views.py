@@ -18,7 +18,7 @@ from vantage.workspaces import require_editor, require_workspace
 
 from . import scoping, services
 from .charts import chart_data, legend, render_svg
-from .choices import Columns, DateBin, ExportLayout, Operator, Sort
+from .choices import Columns, DateBin, DateRange, ExportLayout, Operator, Sort
 from .coverage import MAX_GAPS_LISTED, import_gaps_of
 from .dates import bin_title
 from .dimensions import DRILL_PATH, NONE_LABEL, dimensions, drill_next
@@ -38,13 +38,18 @@ UNKNOWN_CATEGORIES_ADMIN = ("admin:integrations_twiliousagecategory_changelist",
 
 
 def report_params(request, report: CostReport) -> QueryDict:
-    """The settings asked for: the query string when the form sent it, else the saved ones (plus overrides)."""
+    """The settings asked for: the query string when the form sent it, else the saved ones (plus overrides).
+    A preset range drops any custom dates, so the links the page builds (sort, chips, CSV) never carry them."""
     if request.GET.get(APPLIED):
-        return request.GET.copy()
-    params = report.as_params()
-    for key in request.GET:
-        params.setlist(key, request.GET.getlist(key))
-    params[APPLIED] = "1"
+        params = request.GET.copy()
+    else:
+        params = report.as_params()
+        for key in request.GET:
+            params.setlist(key, request.GET.getlist(key))
+        params[APPLIED] = "1"
+    if params.get("date_range") and params.get("date_range") != DateRange.CUSTOM:
+        params.pop("start_date", None)
+        params.pop("end_date", None)
     return params
 
 
@@ -404,6 +409,7 @@ def _figures(request, bound: BoundReport, report: CostReport) -> dict:
         "previous": previous_period,
         "previous_missing": previous_missing,
         "reconciliation": reconciliation,
+        "filtered": bool(active),
         "unclassified": unclassified_amounts(result, reconciliation),
         "unclassified_admin_url": _unclassified_admin_url(request),
         "gaps": gaps[:MAX_GAPS_LISTED],

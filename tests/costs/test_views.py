@@ -218,6 +218,29 @@ def test_reconciliation_shows_the_difference_and_the_day(owner_client, default_r
 def test_no_reconciliation_when_filters_cut_through_accounts(owner_client, default_report, march):
     html = owner_client.get(f"{detail(default_report)}?{report_query(**MARCH, service='Lookup')}").content.decode()
     assert 'id="reconciliation"' not in html
+    # ...and the page says why, in one line
+    assert "Not compared with Twilio's billed total: it covers whole accounts, and this view is filtered." in (
+        page_text(html).replace("&#x27;", "'")
+    )
+
+
+def test_unfiltered_view_has_no_filtered_note(owner_client, default_report, march):
+    html = owner_client.get(f"{detail(default_report)}?{report_query(**MARCH)}").content.decode()
+    assert 'id="reconciliation-note"' not in html and 'id="reconciliation"' in html
+
+
+def test_a_preset_range_drops_stale_custom_dates(owner_client, default_report, march):
+    """A link with a preset and an old custom range (even a malformed one) shows the preset and builds its
+    links without the custom dates, so a shared link never names two ranges."""
+    url = f"{detail(default_report)}?{report_query(date_range='last_month', start_date='2025-01-01', end_date='x')}"
+    response = owner_client.get(url)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "report-invalid" not in html and "end date" not in page_text(html).lower()
+    hrefs = re.findall(r'href="([^"]+)"', html)
+    report_links = [h for h in hrefs if f"/reports/{default_report.pk}/" in h and "?" in h]
+    assert len(report_links) >= 3 and all("date_range=last_month" in h for h in report_links)
+    assert not any("start_date" in h or "end_date" in h for h in report_links)
 
 
 @pytest.mark.parametrize(
