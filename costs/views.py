@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections import Counter
 from decimal import Decimal
 
 from django.contrib import messages
@@ -299,28 +300,40 @@ def _table_rows(bound: BoundReport, report: CostReport, result, previous: dict |
                 changes[f"{key}_op"] = "is"
             drill_url = bound.url("costs:report_detail", report, **changes)
         before = None if previous is None else previous.get((row.groups, row.currency, row.unit))
-        if previous is not None and before is None:
-            before = Decimal(0)  # imported, and nothing: a real zero
+        if previous is not None and before is None and row.total is not None:
+            before = Decimal(0)  # imported, and nothing: a real zero (an unknown total compares with nothing)
         change, percent = _change(row.total, before)
         rows.append({"labels": query.labels(row.groups), "row": row, "drill_url": drill_url,
-                     "previous": before, "change": change, "percent": percent})  # fmt: skip
+                     "unit_label": unit_label(row.unit), "previous": before, "change": change,
+                     "percent": percent})  # fmt: skip
     key, reverse_order = TABLE_ORDER.get(bound.settings.cleaned_data["sort"], TABLE_ORDER[Sort.TOTAL_DESC])
     rows.sort(key=key, reverse=reverse_order)
-    # amounts in different currencies (or units) are never compared: their blocks stay apart, as in the CSV
-    rows.sort(key=lambda r: (r["row"].unit is None, r["row"].unit or "", r["row"].currency))
+    # amounts in different currencies (or units) are never compared: their blocks stay apart, as in the CSV;
+    # rows without a unit (nothing to count) come last
+    rows.sort(key=lambda r: (not r["row"].unit, r["row"].unit or "", r["row"].currency))
     return rows[:MAX_TABLE_ROWS]
 
 
+def unit_label(unit: str | None) -> str:
+    """A usage unit as people read it: ``phone-numbers`` -> ``phone numbers``; none: ``(none)``."""
+    return unit.replace("-", " ").replace("_", " ") if unit else "(none)"
+
+
 def _footers(result, previous: dict | None) -> list[dict]:
-    """The total row of each currency (and unit), with its previous period and change when known."""
+    """The total row of each currency (and unit), with its previous period and change when known. In usage
+    mode a unit's total is shown only where it adds rows up: a unit with one row (or none) repeats it."""
+    rows_per_block = Counter((row.currency, row.unit) for row in result.rows)
     footers = []
     for footer in result.column_totals:
+        mine = (footer.currency, footer.unit)
+        if result.query.usage_mode and (not footer.unit or rows_per_block[mine] < 2):
+            continue
         before = None
-        if previous is not None:
-            mine = (footer.currency, footer.unit)
+        if previous is not None and footer.total is not None:
             before = sum((v or Decimal(0) for (_, *key), v in previous.items() if tuple(key) == mine), Decimal(0))
         change, percent = _change(footer.total, before)
-        footers.append({"footer": footer, "previous": before, "change": change, "percent": percent})
+        footers.append({"footer": footer, "unit_label": unit_label(footer.unit), "previous": before,
+                        "change": change, "percent": percent})  # fmt: skip
     return footers
 
 

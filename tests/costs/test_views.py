@@ -196,6 +196,25 @@ def test_usage_mode_page(owner_client, default_report, march):
     assert "Usage in minutes (the unit with the largest share of the cost; the table has 2 more) by Service" in html
 
 
+def test_usage_table_reads_well(owner_client, default_report, integration):
+    """Rows without a unit come last with "—" throughout; a unit's total shows only where it adds rows up;
+    units read as words."""
+    add_costs(integration, [
+        item("2026-03-02", "Phone Numbers", "phonenumbers-local", "1.00", usage=3, unit="phone-numbers"),
+        item("2026-03-02", "SMS & MMS", "sms-outbound", "10.00", usage=100, unit="segments"),
+        item("2026-03-02", "WhatsApp", "whatsapp-out", "4.00", usage=40, unit="segments"),
+        item("2026-03-02", UNATTRIBUTED_SERVICE, UNATTRIBUTED_CATEGORY, "2.00"),
+        item("2026-02-02", "SMS & MMS", "sms-outbound", "8.00", usage=80, unit="segments"),
+    ])  # fmt: skip
+    url = f"{detail(default_report)}?{report_query(**MARCH, group_by='service', mode='usage')}"
+    table = report_table(owner_client.get(url).content.decode())
+    body = table["tbody"]
+    assert body[-1][0] == UNATTRIBUTED_SERVICE and body[-1][3:7] == ["—", "—", "—", "—"]
+    assert ["Phone Numbers", "USD", "phone numbers", "3", "0", "3", "—", "1.00"] in body
+    assert [row[0] for row in table["tfoot"]] == ["Total segments"]  # two segment rows add up; nothing else does
+    assert table["tfoot"][0][3:5] == ["140", "80"]
+
+
 def test_cumulative_page_draws_a_running_line(owner_client, default_report, march):
     url = f"{detail(default_report)}?{report_query(**MARCH, bin='cumulative', group_by='service')}"
     html = owner_client.get(url).content.decode()

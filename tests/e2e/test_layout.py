@@ -143,7 +143,8 @@ def cells_on_one_line(page, selector: str) -> list[str]:
                 const range = document.createRange();
                 range.selectNodeContents(node);
                 const rects = [...range.getClientRects()].filter(r => r.width > 0).sort((a, b) => a.top - b.top);
-                if (rects.some((r, i) => i > 0 && r.top >= rects[i - 1].bottom - 1)) { broken.push(node.textContent.trim()); }
+                const wraps = rects.some((r, i) => i > 0 && r.top >= rects[i - 1].bottom - 1);
+                if (wraps) { broken.push(node.textContent.trim()); }
             }
         });
         return broken;
