@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections import Counter
+from datetime import timedelta
 from decimal import Decimal
 
 from django.contrib import messages
@@ -17,8 +18,8 @@ from vantage.lib.dates import add_months, month_start, utc_today
 from vantage.models import EDIT_ROLES
 from vantage.workspaces import require_editor, require_workspace
 
-from . import scoping, services
-from .charts import chart_data, legend, render_svg
+from . import formatting, scoping, services
+from .charts import chart_data, legend, mark_not_imported, render_svg
 from .choices import Columns, DateBin, DateRange, ExportLayout, Operator, Sort
 from .coverage import MAX_GAPS_LISTED, import_gaps_of
 from .dates import bin_title
@@ -337,6 +338,21 @@ def _footers(result, previous: dict | None) -> list[dict]:
     return footers
 
 
+def gap_summary(gaps) -> str:
+    """What was not imported, per billing account: whole months as months ("Acme UK: Jan 2025 – Mar 2025"),
+    other spans as days."""
+    spans: dict[str, list[str]] = {}
+    for g in gaps:
+        whole = g.start.day == 1 and (g.end + timedelta(days=1)).day == 1
+        if whole:
+            last = formatting.month(g.end)
+            text = last if month_start(g.end) == g.start else f"{formatting.month(g.start)} – {last}"
+        else:
+            text = formatting.day_span(g.start, g.end) if g.end != g.start else formatting.day(g.start)
+        spans.setdefault(g.billing_account, []).append(text)
+    return "; ".join(f"{account}: {', '.join(texts)}" for account, texts in spans.items())
+
+
 def _sort_urls(bound: BoundReport, report: CostReport, sort: str) -> dict[str, str]:
     """A link per sortable column: the column's natural order first, reversed when it is the current one."""
     pairs = {
@@ -404,6 +420,7 @@ def _figures(request, bound: BoundReport, report: CostReport) -> dict:
     previous_missing = bool(previous_gaps and previous_gaps[0])
     by_group, by_currency = _previous_by_group(query) if s["compare"] and not previous_missing else (None, None)
     data = chart_data(result, chart_type=s["chart"], row_label=_row_label(query))
+    mark_not_imported(data, result, gaps)
     reconciliation = reconcile(result, active, request.workspace)
     return {
         "result": result,
@@ -426,6 +443,7 @@ def _figures(request, bound: BoundReport, report: CostReport) -> dict:
         "unclassified": unclassified_amounts(result, reconciliation),
         "unclassified_admin_url": _unclassified_admin_url(request),
         "gaps": gaps[:MAX_GAPS_LISTED],
+        "gap_summary": gap_summary(gaps[:MAX_GAPS_LISTED]),
         "more_gaps": max(len(gaps) - MAX_GAPS_LISTED, 0),
         "importing": any(g.importing for g in gaps),
         "sort": s["sort"],

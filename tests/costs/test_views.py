@@ -623,3 +623,17 @@ def test_report_page_runs_at_most_ten_queries(owner_client, ws, default_report, 
 def test_outsider_gets_404_for_every_view_of_the_page(outsider_client, default_report, march):
     for query in (report_query(**MARCH, columns="bins"), report_query(**MARCH, sort="change_desc"), ""):
         assert outsider_client.get(f"{detail(default_report)}?{query}").status_code == 404
+
+
+def test_bins_not_imported_are_hatched_and_the_notice_names_months_and_accounts(owner_client, default_report, ws):
+    """Costs from June on, none imported in May: the May bar is hatched and labelled in the chart, and the
+    notice says "Acme Main: May 2026", not a count of spans."""
+    acme = make_integration(ws, "Acme Main")
+    add_costs(acme, [item("2026-06-10", "SMS & MMS", "sms-outbound", "5.00"),
+                     item("2026-07-20", "SMS & MMS", "sms-outbound", "7.00")])  # fmt: skip
+    url = f"{detail(default_report)}?{report_query(start_date='2026-05-01', end_date='2026-07-31', bin='month')}"
+    html = owner_client.get(url).content.decode()
+    assert "Not imported: Acme Main: May 2026." in page_text(html)
+    svg = html[html.index("<svg"):html.index("</svg>")]
+    assert svg.count('class="not-imported"') == 1 and "May 2026: not imported for Acme Main" in svg
+    assert ">not imported</text>" in svg and "Hatched dates were not (fully) imported" in html
