@@ -93,7 +93,8 @@ def test_value_editor_labels_picks_counts_and_warns(page, ws, owner):
     page.get_by_label("Condition 1: add a value").fill("Programmable Voice")
     page.get_by_label("Condition 1: add a value").press("Enter")
     assert page.input_value("#id_c0_values") == "SMS & MMS\nProgrammable Voice"
-    assert page.evaluate("() => { const b = document.querySelector('#id_c0_values'); return b.scrollHeight <= b.clientHeight; }")
+    box = "document.querySelector('#id_c0_values')"
+    assert page.evaluate(f"() => {box}.scrollHeight <= {box}.clientHeight")  # both values in view
     assert not page.locator("#value-warnings").is_visible()
 
     page.fill("#id_c0_values", "SMS and MMS")  # a typo
