@@ -50,6 +50,7 @@ class ChartData:
     cumulative: bool = False  # series are running totals
     title: str = ""  # what is charted, e.g. "Cost in USD" or "Usage in segments (the unit with the most cost)"
     missing: list[list[str]] = field(default_factory=list)  # per x position: the accounts not imported there
+    currency: str = ""  # the billing currency drawn (spend and usage alike)
 
     def fmt(self, value) -> str:
         return quantity(value) if self.usage_mode else money(value)
@@ -150,7 +151,8 @@ def chart_data(report: Report, *, chart_type: str, row_label) -> ChartData | Non
     by = ", ".join(d.label for d in query.dimensions)
     title = f"{title} by {by}" if by else title
     return ChartData(
-        kind, x_labels, x_titles, series, unit, query.usage_mode, description, notes, query.cumulative, title
+        kind, x_labels, x_titles, series, unit, query.usage_mode, description, notes, query.cumulative, title,
+        currency=footer.currency,
     )
 
 

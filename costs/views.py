@@ -338,6 +338,25 @@ def _footers(result, previous: dict | None) -> list[dict]:
     return footers
 
 
+def _gaps_in_currency(workspace, gaps, currency: str | None) -> list:
+    """The gaps that matter to a chart drawn in ``currency``: an account known (from its billed totals) to
+    bill only in other currencies has nothing missing there. One query, and only when there are gaps."""
+    if not gaps or not currency:
+        return []
+    accounts = {g.billing_account for g in gaps}
+    billed = (
+        scoping.workspace_billed_totals(workspace)
+        .filter(integration__account_name__in=accounts)
+        .values_list("integration__account_name", "currency")
+        .distinct()
+        .order_by()
+    )
+    currencies: dict[str, set[str]] = {}
+    for account, cur in billed:
+        currencies.setdefault(account, set()).add(cur)
+    return [g for g in gaps if currency in currencies.get(g.billing_account, {currency})]
+
+
 def gap_summary(gaps) -> str:
     """What was not imported, per billing account: whole months as months ("Acme UK: Jan 2025 – Mar 2025"),
     other spans as days."""
@@ -420,7 +439,7 @@ def _figures(request, bound: BoundReport, report: CostReport) -> dict:
     previous_missing = bool(previous_gaps and previous_gaps[0])
     by_group, by_currency = _previous_by_group(query) if s["compare"] and not previous_missing else (None, None)
     data = chart_data(result, chart_type=s["chart"], row_label=_row_label(query))
-    mark_not_imported(data, result, gaps)
+    mark_not_imported(data, result, _gaps_in_currency(request.workspace, gaps, data.currency if data else None))
     reconciliation = reconcile(result, active, request.workspace)
     return {
         "result": result,

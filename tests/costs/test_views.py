@@ -637,3 +637,15 @@ def test_bins_not_imported_are_hatched_and_the_notice_names_months_and_accounts(
     svg = html[html.index("<svg"):html.index("</svg>")]
     assert svg.count('class="not-imported"') == 1 and "May 2026: not imported for Acme Main" in svg
     assert ">not imported</text>" in svg and "Hatched dates were not (fully) imported" in html
+
+
+def test_a_gap_of_an_account_in_another_currency_does_not_hatch_the_chart(owner_client, default_report, ws):
+    usd = make_integration(ws, "Acme Main")
+    add_costs(usd, [item(f"2026-0{m}-10", "SMS & MMS", "sms-outbound", "5.00") for m in (5, 6, 7)])
+    gbp = make_integration(ws, "Acme UK")
+    add_costs(gbp, [item("2026-07-20", "SMS & MMS", "sms-outbound", "1.00", currency="GBP")])
+    url = f"{detail(default_report)}?{report_query(start_date='2026-05-01', end_date='2026-07-31', bin='month')}"
+    html = owner_client.get(url).content.decode()
+    assert "Acme UK: May 2026 – Jun 2026" in page_text(html)  # the notice still names it
+    svg = html[html.index("<svg"):html.index("</svg>")]
+    assert "Cost in USD" in html and 'class="not-imported"' not in svg  # the USD chart has nothing missing
