@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from datetime import timedelta
 from decimal import Decimal
 
 from django.utils.html import escape
@@ -48,6 +49,8 @@ class ChartData:
     notes: list[str] = field(default_factory=list)
     cumulative: bool = False  # series are running totals
     title: str = ""  # what is charted, e.g. "Cost in USD" or "Usage in segments (the unit with the most cost)"
+    missing: list[list[str]] = field(default_factory=list)  # per x position: the accounts not imported there
+    currency: str = ""  # the billing currency drawn (spend and usage alike)
 
     def fmt(self, value) -> str:
         return quantity(value) if self.usage_mode else money(value)
@@ -148,8 +151,25 @@ def chart_data(report: Report, *, chart_type: str, row_label) -> ChartData | Non
     by = ", ".join(d.label for d in query.dimensions)
     title = f"{title} by {by}" if by else title
     return ChartData(
-        kind, x_labels, x_titles, series, unit, query.usage_mode, description, notes, query.cumulative, title
+        kind, x_labels, x_titles, series, unit, query.usage_mode, description, notes, query.cumulative, title,
+        currency=footer.currency,
     )
+
+
+def mark_not_imported(data: ChartData | None, report: Report, gaps) -> None:
+    """Note, per bin, which billing accounts were not (fully) imported there (``gaps`` from the coverage
+    check), so the plot hatches those bins and a partly imported bar never passes for the real spend."""
+    if data is None or not gaps:
+        return
+    query = report.query
+    starts = bins(query.start, query.end, "day") if query.cumulative else list(report.columns)
+    ends = [d - timedelta(days=1) for d in starts[1:]] + [query.end]
+    data.missing = [
+        sorted({g.billing_account for g in gaps if g.start <= end and g.end >= max(start, query.start)})
+        for start, end in zip(starts, ends, strict=True)
+    ]
+    if any(data.missing):
+        data.notes.append("Hatched dates were not (fully) imported: their bars show only what was imported.")
 
 
 def _series_total(series, kind, cumulative, unit, usage_mode) -> str:
@@ -282,9 +302,10 @@ def _bars(data: ChartData, f: _Frame) -> list[str]:
                 up = top_v
             else:
                 down = top_v
+            partial = ' opacity=".45"' if data.missing and data.missing[i] else ""
             parts.append(
                 f'<rect x="{x:.1f}" y="{y1:.1f}" width="{width:.1f}" height="{max(y2 - y1, 0.5):.1f}" '
-                f'fill="{s.color}">{_value_title(data, s, i)}</rect>'
+                f'fill="{s.color}"{partial}>{_value_title(data, s, i)}</rect>'
             )
     return parts
 
@@ -307,6 +328,33 @@ def _lines(data: ChartData, f: _Frame) -> list[str]:
     return parts
 
 
+HATCH = (
+    '<defs><pattern id="not-imported-hatch" width="8" height="8" patternUnits="userSpaceOnUse" '
+    'patternTransform="rotate(45)"><rect width="8" height="8" fill="#f1f2f5"/>'
+    '<line x1="0" y1="0" x2="0" y2="8" stroke="#c4c9d3" stroke-width="3"/></pattern></defs>'
+)
+
+
+def _not_imported(data: ChartData, f: _Frame) -> list[str]:
+    """A hatched band behind every bin that was not (fully) imported, labelled "not imported"."""
+    parts = [HATCH] if any(data.missing) else []
+    for i, accounts in enumerate(data.missing):
+        if not accounts:
+            continue
+        x = LEFT + f.band * i
+        what = f"{data.x_titles[i]}: not imported for {', '.join(accounts)}"
+        parts.append(
+            f'<rect class="not-imported" x="{x:.1f}" y="{TOP}" width="{f.band:.1f}" height="{f.plot_h:.1f}" '
+            f'fill="url(#not-imported-hatch)"><title>{escape(what)}</title></rect>'
+        )
+        if f.band >= 80:
+            label = f'x="{f.x(i):.1f}" y="{TOP + 14}" text-anchor="middle"'
+        else:
+            label = f'transform="translate({f.x(i) - 4:.1f} {TOP + 6}) rotate(90)"'
+        parts.append(f'<text class="gap-label" {label}>not imported</text>')
+    return parts
+
+
 def legend(data: ChartData) -> list[dict]:
     """The legend the page shows beside the plot: colour, full name and the series' total."""
     return [
@@ -322,6 +370,7 @@ def render_svg(data: ChartData) -> SafeString:
         f'<svg class="report-chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
         f'role="img" aria-label="{escape(data.description)}">',
         f"<title>{escape(data.description)}</title>",
+        *_not_imported(data, f),
         *_y_axis(data, f),
         *_x_axis(data, f),
         *(_bars(data, f) if data.kind == ChartType.BAR else _lines(data, f)),

@@ -109,11 +109,15 @@ class CostLineItemFilterForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if any(name in self.errors for name in DATE_PARAMS):
-            return cleaned
         preset = cleaned.get("date_range")
         if preset and preset != DateRange.CUSTOM:
+            # A preset decides the dates: custom dates left in the query string (an old link) are ignored,
+            # even malformed ones, so the page never shows one range while the URL names another.
+            for name in ("start_date", "end_date"):
+                self.errors.pop(name, None)
             cleaned["start_date"], cleaned["end_date"] = resolve_preset(preset, self.filterset.today)
+            return cleaned
+        if any(name in self.errors for name in DATE_PARAMS):
             return cleaned
         start, end = cleaned.get("start_date"), cleaned.get("end_date")
         if not preset and start is None and end is None and self.filterset.require_dates:

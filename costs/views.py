@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+from collections import Counter
+from datetime import timedelta
 from decimal import Decimal
 
 from django.contrib import messages
@@ -16,9 +18,9 @@ from vantage.lib.dates import add_months, month_start, utc_today
 from vantage.models import EDIT_ROLES
 from vantage.workspaces import require_editor, require_workspace
 
-from . import scoping, services
-from .charts import chart_data, legend, render_svg
-from .choices import Columns, DateBin, ExportLayout, Operator, Sort
+from . import formatting, scoping, services
+from .charts import chart_data, legend, mark_not_imported, render_svg
+from .choices import Columns, DateBin, DateRange, ExportLayout, Operator, Sort
 from .coverage import MAX_GAPS_LISTED, import_gaps_of
 from .dates import bin_title
 from .dimensions import DRILL_PATH, NONE_LABEL, dimensions, drill_next
@@ -38,13 +40,18 @@ UNKNOWN_CATEGORIES_ADMIN = ("admin:integrations_twiliousagecategory_changelist",
 
 
 def report_params(request, report: CostReport) -> QueryDict:
-    """The settings asked for: the query string when the form sent it, else the saved ones (plus overrides)."""
+    """The settings asked for: the query string when the form sent it, else the saved ones (plus overrides).
+    A preset range drops any custom dates, so the links the page builds (sort, chips, CSV) never carry them."""
     if request.GET.get(APPLIED):
-        return request.GET.copy()
-    params = report.as_params()
-    for key in request.GET:
-        params.setlist(key, request.GET.getlist(key))
-    params[APPLIED] = "1"
+        params = request.GET.copy()
+    else:
+        params = report.as_params()
+        for key in request.GET:
+            params.setlist(key, request.GET.getlist(key))
+        params[APPLIED] = "1"
+    if params.get("date_range") and params.get("date_range") != DateRange.CUSTOM:
+        params.pop("start_date", None)
+        params.pop("end_date", None)
     return params
 
 
@@ -295,29 +302,75 @@ def _table_rows(bound: BoundReport, report: CostReport, result, previous: dict |
                 changes[f"{key}_op"] = "is"
             drill_url = bound.url("costs:report_detail", report, **changes)
         before = None if previous is None else previous.get((row.groups, row.currency, row.unit))
-        if previous is not None and before is None:
-            before = Decimal(0)  # imported, and nothing: a real zero
+        if previous is not None and before is None and row.total is not None:
+            before = Decimal(0)  # imported, and nothing: a real zero (an unknown total compares with nothing)
         change, percent = _change(row.total, before)
         rows.append({"labels": query.labels(row.groups), "row": row, "drill_url": drill_url,
-                     "previous": before, "change": change, "percent": percent})  # fmt: skip
+                     "unit_label": unit_label(row.unit), "previous": before, "change": change,
+                     "percent": percent})  # fmt: skip
     key, reverse_order = TABLE_ORDER.get(bound.settings.cleaned_data["sort"], TABLE_ORDER[Sort.TOTAL_DESC])
     rows.sort(key=key, reverse=reverse_order)
-    # amounts in different currencies (or units) are never compared: their blocks stay apart, as in the CSV
-    rows.sort(key=lambda r: (r["row"].unit is None, r["row"].unit or "", r["row"].currency))
+    # amounts in different currencies (or units) are never compared: their blocks stay apart, as in the CSV;
+    # rows without a unit (nothing to count) come last
+    rows.sort(key=lambda r: (not r["row"].unit, r["row"].unit or "", r["row"].currency))
     return rows[:MAX_TABLE_ROWS]
 
 
+def unit_label(unit: str | None) -> str:
+    """A usage unit as people read it: ``phone-numbers`` -> ``phone numbers``; none: ``(none)``."""
+    return unit.replace("-", " ").replace("_", " ") if unit else "(none)"
+
+
 def _footers(result, previous: dict | None) -> list[dict]:
-    """The total row of each currency (and unit), with its previous period and change when known."""
+    """The total row of each currency (and unit), with its previous period and change when known. In usage
+    mode a unit's total is shown only where it adds rows up: a unit with one row (or none) repeats it."""
+    rows_per_block = Counter((row.currency, row.unit) for row in result.rows)
     footers = []
     for footer in result.column_totals:
+        mine = (footer.currency, footer.unit)
+        if result.query.usage_mode and (not footer.unit or rows_per_block[mine] < 2):
+            continue
         before = None
-        if previous is not None:
-            mine = (footer.currency, footer.unit)
+        if previous is not None and footer.total is not None:
             before = sum((v or Decimal(0) for (_, *key), v in previous.items() if tuple(key) == mine), Decimal(0))
         change, percent = _change(footer.total, before)
-        footers.append({"footer": footer, "previous": before, "change": change, "percent": percent})
+        footers.append({"footer": footer, "unit_label": unit_label(footer.unit), "previous": before,
+                        "change": change, "percent": percent})  # fmt: skip
     return footers
+
+
+def _gaps_in_currency(workspace, gaps, currency: str | None) -> list:
+    """The gaps that matter to a chart drawn in ``currency``: an account known (from its billed totals) to
+    bill only in other currencies has nothing missing there. One query, and only when there are gaps."""
+    if not gaps or not currency:
+        return []
+    accounts = {g.billing_account for g in gaps}
+    billed = (
+        scoping.workspace_billed_totals(workspace)
+        .filter(integration__account_name__in=accounts)
+        .values_list("integration__account_name", "currency")
+        .distinct()
+        .order_by()
+    )
+    currencies: dict[str, set[str]] = {}
+    for account, cur in billed:
+        currencies.setdefault(account, set()).add(cur)
+    return [g for g in gaps if currency in currencies.get(g.billing_account, {currency})]
+
+
+def gap_summary(gaps) -> str:
+    """What was not imported, per billing account: whole months as months ("Acme UK: Jan 2025 – Mar 2025"),
+    other spans as days."""
+    spans: dict[str, list[str]] = {}
+    for g in gaps:
+        whole = g.start.day == 1 and (g.end + timedelta(days=1)).day == 1
+        if whole:
+            last = formatting.month(g.end)
+            text = last if month_start(g.end) == g.start else f"{formatting.month(g.start)} – {last}"
+        else:
+            text = formatting.day_span(g.start, g.end) if g.end != g.start else formatting.day(g.start)
+        spans.setdefault(g.billing_account, []).append(text)
+    return "; ".join(f"{account}: {', '.join(texts)}" for account, texts in spans.items())
 
 
 def _sort_urls(bound: BoundReport, report: CostReport, sort: str) -> dict[str, str]:
@@ -387,6 +440,7 @@ def _figures(request, bound: BoundReport, report: CostReport) -> dict:
     previous_missing = bool(previous_gaps and previous_gaps[0])
     by_group, by_currency = _previous_by_group(query) if s["compare"] and not previous_missing else (None, None)
     data = chart_data(result, chart_type=s["chart"], row_label=_row_label(query))
+    mark_not_imported(data, result, _gaps_in_currency(request.workspace, gaps, data.currency if data else None))
     reconciliation = reconcile(result, active, request.workspace)
     return {
         "result": result,
@@ -405,9 +459,11 @@ def _figures(request, bound: BoundReport, report: CostReport) -> dict:
         "previous": previous_period,
         "previous_missing": previous_missing,
         "reconciliation": reconciliation,
+        "filtered": bool(active),
         "unclassified": unclassified_amounts(result, reconciliation),
         "unclassified_admin_url": _unclassified_admin_url(request),
         "gaps": gaps[:MAX_GAPS_LISTED],
+        "gap_summary": gap_summary(gaps[:MAX_GAPS_LISTED]),
         "more_gaps": max(len(gaps) - MAX_GAPS_LISTED, 0),
         "importing": any(g.importing for g in gaps),
         "sort": s["sort"],

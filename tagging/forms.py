@@ -88,7 +88,7 @@ class VirtualTagValueForm(forms.Form):
         )
         self.fields[f"c{i}_values"] = forms.CharField(
             required=False, label=f"Condition {n}: values, one per line",
-            widget=forms.Textarea(attrs={"rows": 1, "placeholder": "one per line", "data-values": str(i)}),
+            widget=forms.Textarea(attrs={"rows": 3, "placeholder": "one per line", "data-values": str(i)}),
         )
         dimension = self[f"c{i}_dimension"].value()
         attrs = {"placeholder": "pick or type a value", "autocomplete": "off", "data-pick": str(i)}

@@ -20,8 +20,38 @@ document.addEventListener("change", function (ev) {
     var lines = box.value.split("\n").map(function (v) { return v.trim(); }).filter(Boolean);
     if (lines.indexOf(value) === -1) { lines.push(value); }
     box.value = lines.join("\n");
-    box.rows = Math.min(Math.max(lines.length, 1), 6);
+    box.rows = Math.min(Math.max(lines.length + 1, 3), 8);
     input.value = "";
+  }
+
+  // While editing: exact values ("is", "is not") that are not among the workspace's values of the chosen
+  // dimension (the page's datalist), most likely typos; the server gives the same warning on save.
+  function unknownValues() {
+    var notes = [];
+    form.querySelectorAll("[data-values]").forEach(function (box) {
+      var i = box.getAttribute("data-values");
+      var dim = form.querySelector("[data-dimension='" + i + "']");
+      var op = form.querySelector("[name=c" + i + "_operator]");
+      var list = dim && dim.value && document.getElementById("tag-values-" + dim.value);
+      if (!list || !op || (op.value !== "is" && op.value !== "is_not")) { return; }
+      var known = {};
+      list.querySelectorAll("option").forEach(function (o) { known[o.value] = true; });
+      var missing = box.value.split("\n").map(function (v) { return v.trim(); })
+        .filter(function (v) { return v && !known[v]; });
+      if (missing.length) {
+        notes.push("Condition " + (Number(i) + 1) + ": " + missing.map(function (v) { return "“" + v + "”"; }).join(", ") +
+          (missing.length === 1 ? " is" : " are") + " not in this workspace's costs; check the spelling.");
+      }
+    });
+    var ul = document.getElementById("value-warnings");
+    if (!ul) {
+      ul = document.createElement("ul");
+      ul.id = "value-warnings"; ul.className = "msg msg-warning warnings"; ul.setAttribute("role", "status");
+      out.insertAdjacentElement("afterend", ul);
+    }
+    ul.innerHTML = "";
+    notes.forEach(function (text) { var li = document.createElement("li"); li.textContent = text; ul.appendChild(li); });
+    ul.hidden = notes.length === 0;
   }
 
   function refreshCount() {
@@ -42,7 +72,7 @@ document.addEventListener("change", function (ev) {
       .catch(function () { /* the count is a hint; the form still works */ });
   }
 
-  function later() { clearTimeout(timer); timer = setTimeout(refreshCount, 300); }
+  function later() { unknownValues(); clearTimeout(timer); timer = setTimeout(refreshCount, 300); }
 
   function splitTotal() {
     var box = form.querySelector("[name=splits]"), note = document.getElementById("split-total");
@@ -96,6 +126,9 @@ document.addEventListener("change", function (ev) {
     form.querySelector(".conditions").parentNode.insertAdjacentElement("afterend", add);
   }
   splitTotal();
+  form.querySelectorAll("[data-values]").forEach(function (box) {
+    box.rows = Math.min(Math.max(box.value.split("\n").length + 1, 3), 8);
+  });
   var chosen = [].some.call(form.querySelectorAll("[data-dimension]"), function (el) { return el.value; });
   if (chosen) { refreshCount(); }
 })();

@@ -31,9 +31,14 @@ document.addEventListener("toggle", function (ev) {
 }, true);
 
 // A dimension without ticked values sends no operator: shorter URLs (the server ignores it either way).
+// A preset range sends no custom dates, so a shared link never names two ranges (the server ignores them too).
 document.addEventListener("submit", function (ev) {
   var form = ev.target;
   if (!form.matches || !form.matches("#report-form")) { return; }
+  var range = form.querySelector("select[name=date_range]");
+  form.querySelectorAll("input[data-custom-date]").forEach(function (input) {
+    input.disabled = !!range && range.value !== "custom";
+  });
   form.querySelectorAll("details.picker").forEach(function (picker) {
     var op = picker.querySelector("select[name$=_op]");
     if (op && !picker.querySelector("input[type=checkbox]:checked")) { op.disabled = true; }
@@ -46,4 +51,21 @@ document.addEventListener("submit", function (ev) {
   if (form.matches && form.matches("form[data-confirm]") && !window.confirm(form.getAttribute("data-confirm"))) {
     ev.preventDefault();
   }
+});
+
+// The per-bin table's "scrolls sideways" cue shows only while the table is wider than its panel.
+function updateScrollHints() {
+  document.querySelectorAll("[data-scroll-hint]").forEach(function (hint) {
+    var box = hint.parentElement.querySelector(".table-scroll");
+    var table = box && box.querySelector("table");
+    var wide = box && (box.scrollWidth > box.clientWidth + 1 || (table && table.scrollWidth > table.clientWidth + 1));
+    hint.hidden = !wide;
+  });
+}
+updateScrollHints();
+window.addEventListener("resize", updateScrollHints);
+
+// Coming back to the page (the browser's back button) re-enables the dates the last submit switched off.
+window.addEventListener("pageshow", function () {
+  document.querySelectorAll("#report-form input[data-custom-date]").forEach(function (input) { input.disabled = false; });
 });

@@ -200,6 +200,25 @@ def test_usage_mode_page(owner_client, default_report, march):
     assert "Usage in minutes (the unit with the largest share of the cost; the table has 2 more) by Service" in html
 
 
+def test_usage_table_reads_well(owner_client, default_report, integration):
+    """Rows without a unit come last with "—" throughout; a unit's total shows only where it adds rows up;
+    units read as words."""
+    add_costs(integration, [
+        item("2026-03-02", "Phone Numbers", "phonenumbers-local", "1.00", usage=3, unit="phone-numbers"),
+        item("2026-03-02", "SMS & MMS", "sms-outbound", "10.00", usage=100, unit="segments"),
+        item("2026-03-02", "WhatsApp", "whatsapp-out", "4.00", usage=40, unit="segments"),
+        item("2026-03-02", UNATTRIBUTED_SERVICE, UNATTRIBUTED_CATEGORY, "2.00"),
+        item("2026-02-02", "SMS & MMS", "sms-outbound", "8.00", usage=80, unit="segments"),
+    ])  # fmt: skip
+    url = f"{detail(default_report)}?{report_query(**MARCH, group_by='service', mode='usage')}"
+    table = report_table(owner_client.get(url).content.decode())
+    body = table["tbody"]
+    assert body[-1][0] == UNATTRIBUTED_SERVICE and body[-1][3:7] == ["—", "—", "—", "—"]
+    assert ["Phone Numbers", "USD", "phone numbers", "3", "0", "3", "—", "1.00"] in body
+    assert [row[0] for row in table["tfoot"]] == ["Total segments"]  # two segment rows add up; nothing else does
+    assert table["tfoot"][0][3:5] == ["140", "80"]
+
+
 def test_cumulative_page_draws_a_running_line(owner_client, default_report, march):
     url = f"{detail(default_report)}?{report_query(**MARCH, bin='cumulative', group_by='service')}"
     html = owner_client.get(url).content.decode()
@@ -222,6 +241,29 @@ def test_reconciliation_shows_the_difference_and_the_day(owner_client, default_r
 def test_no_reconciliation_when_filters_cut_through_accounts(owner_client, default_report, march):
     html = owner_client.get(f"{detail(default_report)}?{report_query(**MARCH, service='Lookup')}").content.decode()
     assert 'id="reconciliation"' not in html
+    # ...and the page says why, in one line
+    assert "Not compared with Twilio's billed total: it covers whole accounts, and this view is filtered." in (
+        page_text(html).replace("&#x27;", "'")
+    )
+
+
+def test_unfiltered_view_has_no_filtered_note(owner_client, default_report, march):
+    html = owner_client.get(f"{detail(default_report)}?{report_query(**MARCH)}").content.decode()
+    assert 'id="reconciliation-note"' not in html and 'id="reconciliation"' in html
+
+
+def test_a_preset_range_drops_stale_custom_dates(owner_client, default_report, march):
+    """A link with a preset and an old custom range (even a malformed one) shows the preset and builds its
+    links without the custom dates, so a shared link never names two ranges."""
+    url = f"{detail(default_report)}?{report_query(date_range='last_month', start_date='2025-01-01', end_date='x')}"
+    response = owner_client.get(url)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "report-invalid" not in html and "end date" not in page_text(html).lower()
+    hrefs = re.findall(r'href="([^"]+)"', html)
+    report_links = [h for h in hrefs if f"/reports/{default_report.pk}/" in h and "?" in h]
+    assert len(report_links) >= 3 and all("date_range=last_month" in h for h in report_links)
+    assert not any("start_date" in h or "end_date" in h for h in report_links)
 
 
 @pytest.mark.parametrize(
@@ -585,3 +627,29 @@ def test_report_page_runs_at_most_ten_queries(owner_client, ws, default_report, 
 def test_outsider_gets_404_for_every_view_of_the_page(outsider_client, default_report, march):
     for query in (report_query(**MARCH, columns="bins"), report_query(**MARCH, sort="change_desc"), ""):
         assert outsider_client.get(f"{detail(default_report)}?{query}").status_code == 404
+
+
+def test_bins_not_imported_are_hatched_and_the_notice_names_months_and_accounts(owner_client, default_report, ws):
+    """Costs from June on, none imported in May: the May bar is hatched and labelled in the chart, and the
+    notice says "Acme Main: May 2026", not a count of spans."""
+    acme = make_integration(ws, "Acme Main")
+    add_costs(acme, [item("2026-06-10", "SMS & MMS", "sms-outbound", "5.00"),
+                     item("2026-07-20", "SMS & MMS", "sms-outbound", "7.00")])  # fmt: skip
+    url = f"{detail(default_report)}?{report_query(start_date='2026-05-01', end_date='2026-07-31', bin='month')}"
+    html = owner_client.get(url).content.decode()
+    assert "Not imported: Acme Main: May 2026." in page_text(html)
+    svg = html[html.index("<svg"):html.index("</svg>")]
+    assert svg.count('class="not-imported"') == 1 and "May 2026: not imported for Acme Main" in svg
+    assert ">not imported</text>" in svg and "Hatched dates were not (fully) imported" in html
+
+
+def test_a_gap_of_an_account_in_another_currency_does_not_hatch_the_chart(owner_client, default_report, ws):
+    usd = make_integration(ws, "Acme Main")
+    add_costs(usd, [item(f"2026-0{m}-10", "SMS & MMS", "sms-outbound", "5.00") for m in (5, 6, 7)])
+    gbp = make_integration(ws, "Acme UK")
+    add_costs(gbp, [item("2026-07-20", "SMS & MMS", "sms-outbound", "1.00", currency="GBP")])
+    url = f"{detail(default_report)}?{report_query(start_date='2026-05-01', end_date='2026-07-31', bin='month')}"
+    html = owner_client.get(url).content.decode()
+    assert "Acme UK: May 2026 – Jun 2026" in page_text(html)  # the notice still names it
+    svg = html[html.index("<svg"):html.index("</svg>")]
+    assert "Cost in USD" in html and 'class="not-imported"' not in svg  # the USD chart has nothing missing

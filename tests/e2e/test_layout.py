@@ -119,3 +119,99 @@ def test_tag_editor_conditions_stack_on_a_phone(phone, ws, owner, data):
     assert phone.locator("label[for=id_c0_dimension]").bounding_box()["width"] > 40  # shown above the control
     box = phone.locator("#id_c0_values").bounding_box()
     assert box["width"] >= 250 and box["x"] + box["width"] <= PHONE["width"]
+
+
+@pytest.fixture
+def two_currencies(ws, data):
+    integration, _ = data
+    gbp = make_integration(ws, "Acme UK")
+    today = utc_today()
+    add_costs(gbp, [item(today, "SMS & MMS", "sms-outbound", "1118.16", currency="GBP", usage=10, unit="segments")])
+    return integration, gbp
+
+
+def cells_on_one_line(page, selector: str) -> list[str]:
+    """The texts in the cells matched by ``selector`` that break over more than one line (none: nothing
+    broke). Measures each text's own line boxes, not the cell: a neighbour's wrapped name makes rows tall,
+    and a cell may list two currencies on purpose, one per line."""
+    return page.evaluate("""(sel) => {
+        const broken = [];
+        document.querySelectorAll(sel).forEach(c => {
+            const walker = document.createTreeWalker(c, NodeFilter.SHOW_TEXT);
+            for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+                if (!node.textContent.trim()) { continue; }
+                const range = document.createRange();
+                range.selectNodeContents(node);
+                const rects = [...range.getClientRects()].filter(r => r.width > 0).sort((a, b) => a.top - b.top);
+                const wraps = rects.some((r, i) => i > 0 && r.top >= rects[i - 1].bottom - 1);
+                if (wraps) { broken.push(node.textContent.trim()); }
+            }
+        });
+        return broken;
+    }""", selector)
+
+
+def report_url(phone, query=""):
+    phone.goto("/reports/")
+    phone.click("text=All Resources")
+    phone.wait_for_selector("#report-table")
+    return phone.url.split("?")[0] + query
+
+
+def test_numbers_and_currencies_never_break_on_a_phone(phone, ws, owner, two_currencies):
+    integration, _ = two_currencies
+    sign_in(phone, owner.username, PASSWORD)
+    phone.wait_for_selector("h1")
+    base = report_url(phone)
+    pages = {
+        "/": "main table td.num, main .ov-amount",
+        "/reports/": "main table td.num, main table td:nth-child(2)",
+        base: "#report-table td.num, #report-table td:nth-child(2)",
+        base + "?applied=1&date_range=last_30_days&bin=day&columns=bins&group_by=service":
+            "#report-table td.num, #report-table td:nth-child(2)",
+        "/settings/integrations/twilio/": "main table td.num, main table th.num",
+        f"/settings/integrations/twilio/{integration.pk}/": "main table td.num",
+    }
+    for url, selector in pages.items():
+        phone.goto(url)
+        phone.wait_for_selector("h1")
+        assert phone.locator(selector).count() > 0, url
+        assert cells_on_one_line(phone, selector) == [], f"{url}: cells broke over several lines"
+        assert overflow(phone) == 0, f"{url} scrolls sideways by {overflow(phone)} px"
+
+
+def test_per_bin_table_on_a_phone_keeps_only_a_narrow_label_in_place(phone, ws, owner, data):
+    sign_in(phone, owner.username, PASSWORD)
+    phone.wait_for_selector("h1")
+    phone.goto(report_url(phone, "?applied=1&date_range=last_30_days&bin=day&columns=bins&group_by=service"))
+    phone.wait_for_selector("#report-table.pivot")
+    label = phone.locator("#report-table tbody td.sticky-label").first
+    assert label.evaluate("c => getComputedStyle(c).position") == "sticky"
+    assert label.bounding_box()["width"] <= 130  # leaves most of the 390 px to the dates
+    assert label.get_attribute("title")  # the full name, cut with an ellipsis on screen
+    total = phone.locator("#report-table tbody td.sticky-total").first
+    assert total.evaluate("c => getComputedStyle(c).position") != "sticky"
+    assert phone.locator("[data-scroll-hint]").is_visible()
+    assert overflow(phone) == 0
+
+
+def test_filter_popover_stays_on_a_phone_screen(phone, ws, owner, data):
+    sign_in(phone, owner.username, PASSWORD)
+    phone.wait_for_selector("h1")
+    phone.goto(report_url(phone))
+    phone.click("#filter-picker > summary")
+    box = phone.locator(".picker-popover").bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], box
+    assert box["width"] >= 300
+
+
+def test_headline_keeps_two_currencies_apart_on_a_phone(phone, ws, owner, two_currencies):
+    sign_in(phone, owner.username, PASSWORD)
+    phone.wait_for_selector("h1")
+    phone.goto(report_url(phone))
+    blocks = phone.locator(".headline-currency")
+    assert blocks.count() == 2
+    first, second = blocks.nth(0).bounding_box(), blocks.nth(1).bounding_box()
+    assert second["y"] >= first["y"] + first["height"]  # one below the other, never interleaved
+    assert blocks.nth(1).evaluate("b => parseFloat(getComputedStyle(b).borderTopWidth)") >= 1
+    assert blocks.nth(0).locator(".currency-name").inner_text() in {"USD", "GBP"}

@@ -47,7 +47,7 @@ def test_overview_shows_month_to_date_change_and_top_services_on_the_first_scree
     page.set_viewport_size({"width": WIDTH, "height": HEIGHT})
     sign_in(page, owner.username, PASSWORD)
     page.wait_for_selector("#overview-headline")
-    assert page.inner_text("h1") == "Acme"
+    assert page.inner_text("h1") == "Overview" and page.inner_text("#workspace-name") == "Acme"
 
     # ONE total in the workspace's currency (USD): the GBP costs converted at their day's ECB rate
     usd_amount = page.locator(".ov-amount[data-currency=USD]")

@@ -101,3 +101,40 @@ def test_group_by_category_and_download_the_csv(page, ws, owner, costs):
     assert rows[0][0] == "Category" and rows[0][-1] == "Total"
     total_row = next(r for r in rows if r[0] == "Total")
     assert Decimal(total_row[-1]) == Decimal("48.75")
+
+
+def test_per_bin_sticky_columns_have_a_divider_and_a_scroll_cue(page, ws, owner, costs):
+    open_all_resources(page, owner)
+    page.goto(page.url.split("?")[0] + "?applied=1&date_range=last_3_months&bin=day&columns=bins&group_by=service")
+    page.wait_for_selector("#report-table.pivot")
+    total = page.locator("#report-table thead th.sticky-total")
+    label = page.locator("#report-table thead th.sticky-label")
+    for cell in (total, label):
+        assert cell.evaluate("c => getComputedStyle(c).position") == "sticky"
+        assert "rgba" in cell.evaluate("c => getComputedStyle(c).boxShadow")  # a shadow, not only a hairline
+    assert page.locator("[data-scroll-hint]").is_visible()
+    # a short table that fits shows no cue
+    page.goto(page.url.split("?")[0] + "?applied=1&date_range=last_7_days&bin=week&columns=bins")
+    page.wait_for_selector("#report-table.pivot")
+    assert not page.locator("[data-scroll-hint]").is_visible()
+
+
+def test_choosing_a_preset_sends_no_custom_dates(page, ws, owner, costs):
+    open_all_resources(page, owner)
+    page.goto(page.url.split("?")[0] + "?applied=1&date_range=custom&start_date=2025-01-01&end_date=2025-03-31")
+    page.wait_for_selector("#report-table")
+    page.select_option("select[name=date_range]", "last_3_months")
+    page.click("#report-form button:text-is('Apply')")
+    page.wait_for_url("**date_range=last_3_months**")
+    assert "start_date" not in page.url and "end_date" not in page.url
+
+
+def test_sidebar_column_runs_the_whole_page(page, ws, owner, costs):
+    open_all_resources(page, owner)
+    # the white column is the page's own background, so it reaches the bottom of any long page
+    page.evaluate("document.querySelector('main').style.minHeight = '4000px'")
+    colour = page.evaluate("""() => {
+        const bg = getComputedStyle(document.body).backgroundImage;
+        return [bg, document.body.getBoundingClientRect().height];
+    }""")
+    assert "linear-gradient" in colour[0] and colour[1] >= 4000

@@ -17,12 +17,13 @@ def test_sign_in_see_default_switch_workspace_and_sign_out(page, django_user_mod
 
     sign_in(page, "newcomer", PASSWORD)
     page.wait_for_selector("h1")
-    assert page.inner_text("h1") == "Default"
+    assert page.inner_text("h1") == "Overview"  # the page's name; the workspace is its subtitle
+    assert page.inner_text("#workspace-name") == "Default"
     assert page.locator("#workspace-select option:checked").inner_text() == "Default"
 
     page.select_option("#workspace-select", label="Marketing")  # auto-submits
     page.wait_for_url("**/")
-    page.wait_for_function("document.querySelector('h1').innerText === 'Marketing'")
+    page.wait_for_function("document.querySelector('#workspace-name').innerText === 'Marketing'")
     assert "Marketing" in page.inner_text(".messages")
 
     page.click(".user-menu summary")

@@ -89,8 +89,18 @@ def test_value_editor_labels_picks_counts_and_warns(page, ws, owner):
     page.wait_for_selector("#match-count:has-text('matches 2 line items')")
     assert "msg-warning" not in (page.get_attribute("#match-count", "class") or "")
 
+    # a second value keeps the first in view: the box shows several lines
+    page.get_by_label("Condition 1: add a value").fill("Programmable Voice")
+    page.get_by_label("Condition 1: add a value").press("Enter")
+    assert page.input_value("#id_c0_values") == "SMS & MMS\nProgrammable Voice"
+    box = "document.querySelector('#id_c0_values')"
+    assert page.evaluate(f"() => {box}.scrollHeight <= {box}.clientHeight")  # both values in view
+    assert not page.locator("#value-warnings").is_visible()
+
     page.fill("#id_c0_values", "SMS and MMS")  # a typo
     page.wait_for_selector("#match-count.msg-warning:has-text('matches no line items')")
+    # warned while editing, before any save
+    assert "“SMS and MMS” is not in this workspace's costs" in page.inner_text("#value-warnings")
 
     page.fill("#id_splits", "Team A = 60\nTeam B = 30")
     assert "must add up to 100" in page.inner_text("#split-total")
