@@ -24,6 +24,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from importlib import resources
 
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Case, CharField, DecimalField, F, Func, Q, Value, When
 from django.db.models.functions import Coalesce
@@ -115,6 +116,8 @@ def load_exchange_rates(first_day: date = FIRST_DAY, today: date | None = None) 
         _insert(fresh)
         if fresh or stale or not RateDay.objects.exists():
             _rebuild_rate_days()
+    if fresh or stale:
+        cache.set(RATES_VERSION, timezone.now().timestamp(), None)
     return {
         "written": len(fresh),
         "deleted": len(stale),
@@ -240,10 +243,20 @@ class ReportedCurrency(Func):
 # --- what a report says about its rates -----------------------------------------------------------------
 
 
+RATES_VERSION = "fx:rates-version"  # bumped whenever rates are written: cached answers below go stale
+
+
 def rate_date(end: date) -> date | None:
-    """The newest ECB business day whose rates a report ending ``end`` uses."""
-    row = ExchangeRate.objects.filter(date__lte=end, currency="USD").order_by("-date").values("published_on").first()
-    return row["published_on"] if row else None
+    """The newest ECB business day whose rates a report ending ``end`` uses: one small query, then cached
+    (per rates version) so a report page does not spend a query of its budget on its footnote."""
+    key = f"fx:rate-date:{cache.get_or_set(RATES_VERSION, 0)}:{end.isoformat()}"
+    found = cache.get(key)
+    if found is None:
+        newest = ExchangeRate.objects.filter(date__lte=end, currency="USD").order_by("-date")
+        row = newest.values("published_on").first()
+        found = row["published_on"].isoformat() if row else ""
+        cache.set(key, found, 3600)
+    return date.fromisoformat(found) if found else None
 
 
 def rate_note(target: str, end: date) -> str:

@@ -423,6 +423,8 @@ def _base_context(request, report: CostReport, bound: BoundReport) -> dict:
         "start_value": start.isoformat() if start else bound.params.get("start_date", ""),
         "end_value": end.isoformat() if end else bound.params.get("end_date", ""),
         "columns_value": bound.params.get("columns") or Columns.SUMMARY,
+        "reporting_currency": bound.workspace.reporting_currency if bound.workspace else "",
+        "billing_view": bound.params.get("currency") == "billing",
         "sort_value": bound.params.get("sort") or "",
     }
 
@@ -473,6 +475,18 @@ def _figures(request, bound: BoundReport, report: CostReport) -> dict:
         ),
         "export_wide_url": bound.url("costs:report_export", report, layout=ExportLayout.WIDE),
         "export_long_url": bound.url("costs:report_export", report, layout=ExportLayout.LONG),
+        **_currency_context(bound, report, result),
+    }
+
+
+def _currency_context(bound: BoundReport, report: CostReport, result) -> dict:
+    """The currency switch: the workspace's reporting currency (converted) or the billing currencies."""
+    return {
+        "reporting_currency": bound.workspace.reporting_currency,
+        "billing_view": result.currency is None,
+        "billing_currencies": sorted(result.cost_totals),
+        "billing_url": bound.url("costs:report_detail", report, currency="billing"),
+        "converted_url": bound.url("costs:report_detail", report, currency=None),
     }
 
 

@@ -6,10 +6,18 @@
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 
 from vantage.models import Membership, Role, Workspace
 
 PASSWORD = "correct horse battery staple 1"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache (throttling budgets, the exchange rates' cached dates): the
+    database is rolled back after every test, so nothing cached from it may outlive the test."""
+    cache.clear()
 
 
 @pytest.fixture

@@ -653,3 +653,31 @@ def test_a_gap_of_an_account_in_another_currency_does_not_hatch_the_chart(owner_
     assert "Acme UK: May 2026 – Jun 2026" in page_text(html)  # the notice still names it
     svg = html[html.index("<svg"):html.index("</svg>")]
     assert "Cost in USD" in html and 'class="not-imported"' not in svg  # the USD chart has nothing missing
+
+
+# --- the currency switch ---------------------------------------------------------------------------
+
+
+def test_reporting_currency_is_one_headline_with_its_rates_and_a_switch_to_billing(owner_client, ws, default_report,
+                                                                                   march):
+    ws.reporting_currency = "USD"
+    ws.save()
+    url = f"{detail(default_report)}?{report_query(**MARCH, group_by=['service'], bin='month')}"
+    html = owner_client.get(url).content.decode()
+    assert re.findall(r'class="headline-currency" data-currency="(\w+)"', html) == ["USD"]
+    assert re.search(r'id="rate-note">Converted to USD at ECB reference rates of each day, latest \d+ \w{3} 2026; '
+                     r"Twilio billed in EUR, USD\.", html)  # fmt: skip
+    assert '<option value="" selected>USD (converted)</option>' in html
+    billing = re.search(r'<a href="([^"]+)">Show billing currencies</a>', html)[1].replace("&amp;", "&")
+    assert "currency=billing" in billing
+
+    html = owner_client.get(billing).content.decode()
+    assert re.findall(r'class="headline-currency" data-currency="(\w+)"', html) == ["EUR", "USD"]
+    assert '<option value="billing" selected>Billing currencies</option>' in html
+    assert "In billing currencies, as Twilio billed them." in html and "Show in USD" in html
+
+
+def test_without_a_reporting_currency_the_switch_offers_billing_currencies_only(owner_client, default_report, march):
+    html = owner_client.get(f"{detail(default_report)}?{report_query(**MARCH)}").content.decode()
+    assert "(converted)</option>" not in html and 'id="rate-note"' not in html
+    assert re.findall(r'class="headline-currency" data-currency="(\w+)"', html) == ["EUR", "USD"]
