@@ -14,7 +14,7 @@ def headline(page) -> str:
     page.click("nav.sidenav >> text=Cost Reports")
     page.click("text=All Resources")
     page.wait_for_selector("#report-table")
-    return page.inner_text(".headline")
+    return " ".join(page.locator(".headline-currency").all_inner_texts())  # the figures, not the rates' note
 
 
 def test_switching_the_reporting_currency(page, ws, owner):
@@ -35,4 +35,5 @@ def test_switching_the_reporting_currency(page, ws, owner):
 
     text = headline(page)
     assert "GBP" in text and "USD" not in text
+    assert page.inner_text("#rate-note").startswith("Converted to GBP at ECB reference rates of each day")
     assert "Matches Twilio's billed total" in page.locator("#reconciliation").inner_text()

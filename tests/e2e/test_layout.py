@@ -123,6 +123,9 @@ def test_tag_editor_conditions_stack_on_a_phone(phone, ws, owner, data):
 
 @pytest.fixture
 def two_currencies(ws, data):
+    """A USD and a GBP account, shown in their billing currencies side by side (no reporting currency)."""
+    ws.reporting_currency = ""
+    ws.save()
     integration, _ = data
     gbp = make_integration(ws, "Acme UK")
     today = utc_today()
