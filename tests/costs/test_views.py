@@ -648,11 +648,27 @@ def test_a_gap_of_an_account_in_another_currency_does_not_hatch_the_chart(owner_
     add_costs(usd, [item(f"2026-0{m}-10", "SMS & MMS", "sms-outbound", "5.00") for m in (5, 6, 7)])
     gbp = make_integration(ws, "Acme UK")
     add_costs(gbp, [item("2026-07-20", "SMS & MMS", "sms-outbound", "1.00", currency="GBP")])
-    url = f"{detail(default_report)}?{report_query(start_date='2026-05-01', end_date='2026-07-31', bin='month')}"
-    html = owner_client.get(url).content.decode()
+    query = report_query(start_date="2026-05-01", end_date="2026-07-31", bin="month", currency="billing")
+    html = owner_client.get(f"{detail(default_report)}?{query}").content.decode()
     assert "Acme UK: May 2026 – Jun 2026" in page_text(html)  # the notice still names it
     svg = html[html.index("<svg"):html.index("</svg>")]
     assert "Cost in USD" in html and 'class="not-imported"' not in svg  # the USD chart has nothing missing
+
+
+def test_converted_every_gap_hatches_the_chart_and_no_billed_currency_is_looked_up(owner_client, default_report, ws):
+    """Converted to the reporting currency (USD), the GBP account's costs are in the USD chart: its months not
+    imported are hatched, and the page needs no query for the accounts' billing currencies."""
+    usd = make_integration(ws, "Acme Main")
+    add_costs(usd, [item(f"2026-0{m}-10", "SMS & MMS", "sms-outbound", "5.00") for m in (5, 6, 7)])
+    gbp = make_integration(ws, "Acme UK")
+    add_costs(gbp, [item("2026-07-20", "SMS & MMS", "sms-outbound", "1.00", currency="GBP")])
+    url = f"{detail(default_report)}?{report_query(start_date='2026-05-01', end_date='2026-07-31', bin='month')}"
+    with CaptureQueriesContext(connection) as captured:
+        html = owner_client.get(url).content.decode()
+    assert ws.reporting_currency == "USD" and "Cost in USD" in html
+    svg = html[html.index("<svg"):html.index("</svg>")]
+    assert svg.count('class="not-imported"') == 2 and "May 2026: not imported for Acme UK" in svg
+    assert not [q for q in captured.captured_queries if "DISTINCT" in q["sql"] and "billedtotal" in q["sql"]]
 
 
 # --- the currency switch ---------------------------------------------------------------------------
