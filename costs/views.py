@@ -6,13 +6,13 @@ import functools
 from collections import Counter
 from datetime import timedelta
 from decimal import Decimal
+from html import escape  # what Django's escape() does, without its lazy-string wrapper: hundreds of calls
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
@@ -95,7 +95,9 @@ class BoundReport:
     def url(self, name: str, report: CostReport, **changes) -> str:
         """The URL of view ``name`` with these settings changed (a list sets a parameter's values, ``None``
         removes it)."""
-        params = self.params.copy()
+        params = QueryDict(mutable=True)  # a shallow copy: QueryDict.copy() deep-copies, per link, per row
+        for key, values in self.params.lists():
+            params.setlist(key, list(values))
         for key, value in changes.items():
             if value is None:
                 params.pop(key, None)
@@ -103,7 +105,13 @@ class BoundReport:
                 params.setlist(key, value)
             else:
                 params[key] = value
-        return f"{reverse(name, args=[report.pk])}?{params.urlencode()}"
+        return f"{_path(name, report.pk)}?{params.urlencode()}"
+
+
+@functools.lru_cache(maxsize=256)
+def _path(name: str, pk: int) -> str:
+    """``reverse(name, args=[pk])``, once per report and view: a page builds dozens of links to the same one."""
+    return reverse(name, args=[pk])
 
 
 def _role(request) -> str | None:
