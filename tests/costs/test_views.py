@@ -457,6 +457,22 @@ def test_filter_picker_offers_the_workspace_values_ticked_when_active(owner_clie
     assert 'name="tag"' not in html  # no virtual tags: no tag picker, and never a free-text tag box
 
 
+def test_picker_values_are_escaped_and_a_tag_label_shows_its_tag(owner_client, ws, default_report):
+    """The pickers' checkboxes are built in Python, not by the template: markup in a value stays text."""
+    acme = make_integration(ws, 'Acme <b>"UK"</b> & Co')
+    add_costs(acme, [item("2026-03-02", "SMS & MMS", "<script>alert('x')</script>", "1.00")])
+    tag = VirtualTag.objects.create(workspace=ws, key="Team")
+    rule = [{"conditions": [{"dimension": "service", "operator": "is", "values": ["SMS & MMS"]}]}]
+    VirtualTagValue.objects.create(tag=tag, position=1, name="R&D <ops>", filters=rule)
+    html = owner_client.get(f"{detail(default_report)}?{report_query(**MARCH)}").content.decode()
+    assert "<script>alert" not in html and "<b>" not in html
+    assert ('<input type="checkbox" name="category" value="&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;"> '
+            "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;</label>") in html
+    assert 'value="Acme &lt;b&gt;&quot;UK&quot;&lt;/b&gt; &amp; Co"> Acme &lt;b&gt;&quot;UK&quot;' in html
+    assert ('<li data-group="Team"><label><input type="checkbox" name="tag" value="Team:R&amp;D &lt;ops&gt;"> '
+            '<span class="muted">Team:</span> R&amp;D &lt;ops&gt;</label></li>') in html
+
+
 def test_tag_picker_offers_the_tag_labels(owner_client, ws, default_report, march):
     tag = VirtualTag.objects.create(workspace=ws, key="Team")
     rule = [{"conditions": [{"dimension": "service", "operator": "is", "values": ["SMS & MMS"]}]}]
