@@ -457,6 +457,22 @@ def test_filter_picker_offers_the_workspace_values_ticked_when_active(owner_clie
     assert 'name="tag"' not in html  # no virtual tags: no tag picker, and never a free-text tag box
 
 
+def test_picker_values_are_escaped_and_a_tag_label_shows_its_tag(owner_client, ws, default_report):
+    """The pickers' checkboxes are built in Python, not by the template: markup in a value stays text."""
+    acme = make_integration(ws, 'Acme <b>"UK"</b> & Co')
+    add_costs(acme, [item("2026-03-02", "SMS & MMS", "<script>alert('x')</script>", "1.00")])
+    tag = VirtualTag.objects.create(workspace=ws, key="Team")
+    rule = [{"conditions": [{"dimension": "service", "operator": "is", "values": ["SMS & MMS"]}]}]
+    VirtualTagValue.objects.create(tag=tag, position=1, name="R&D <ops>", filters=rule)
+    html = owner_client.get(f"{detail(default_report)}?{report_query(**MARCH)}").content.decode()
+    assert "<script>alert" not in html and "<b>" not in html
+    assert ('<input type="checkbox" name="category" value="&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;"> '
+            "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;</label>") in html
+    assert 'value="Acme &lt;b&gt;&quot;UK&quot;&lt;/b&gt; &amp; Co"> Acme &lt;b&gt;&quot;UK&quot;' in html
+    assert ('<li data-group="Team"><label><input type="checkbox" name="tag" value="Team:R&amp;D &lt;ops&gt;"> '
+            '<span class="muted">Team:</span> R&amp;D &lt;ops&gt;</label></li>') in html
+
+
 def test_tag_picker_offers_the_tag_labels(owner_client, ws, default_report, march):
     tag = VirtualTag.objects.create(workspace=ws, key="Team")
     rule = [{"conditions": [{"dimension": "service", "operator": "is", "values": ["SMS & MMS"]}]}]
@@ -648,11 +664,27 @@ def test_a_gap_of_an_account_in_another_currency_does_not_hatch_the_chart(owner_
     add_costs(usd, [item(f"2026-0{m}-10", "SMS & MMS", "sms-outbound", "5.00") for m in (5, 6, 7)])
     gbp = make_integration(ws, "Acme UK")
     add_costs(gbp, [item("2026-07-20", "SMS & MMS", "sms-outbound", "1.00", currency="GBP")])
-    url = f"{detail(default_report)}?{report_query(start_date='2026-05-01', end_date='2026-07-31', bin='month')}"
-    html = owner_client.get(url).content.decode()
+    query = report_query(start_date="2026-05-01", end_date="2026-07-31", bin="month", currency="billing")
+    html = owner_client.get(f"{detail(default_report)}?{query}").content.decode()
     assert "Acme UK: May 2026 – Jun 2026" in page_text(html)  # the notice still names it
     svg = html[html.index("<svg"):html.index("</svg>")]
     assert "Cost in USD" in html and 'class="not-imported"' not in svg  # the USD chart has nothing missing
+
+
+def test_converted_every_gap_hatches_the_chart_and_no_billed_currency_is_looked_up(owner_client, default_report, ws):
+    """Converted to the reporting currency (USD), the GBP account's costs are in the USD chart: its months not
+    imported are hatched, and the page needs no query for the accounts' billing currencies."""
+    usd = make_integration(ws, "Acme Main")
+    add_costs(usd, [item(f"2026-0{m}-10", "SMS & MMS", "sms-outbound", "5.00") for m in (5, 6, 7)])
+    gbp = make_integration(ws, "Acme UK")
+    add_costs(gbp, [item("2026-07-20", "SMS & MMS", "sms-outbound", "1.00", currency="GBP")])
+    url = f"{detail(default_report)}?{report_query(start_date='2026-05-01', end_date='2026-07-31', bin='month')}"
+    with CaptureQueriesContext(connection) as captured:
+        html = owner_client.get(url).content.decode()
+    assert ws.reporting_currency == "USD" and "Cost in USD" in html
+    svg = html[html.index("<svg"):html.index("</svg>")]
+    assert svg.count('class="not-imported"') == 2 and "May 2026: not imported for Acme UK" in svg
+    assert not [q for q in captured.captured_queries if "DISTINCT" in q["sql"] and "billedtotal" in q["sql"]]
 
 
 # --- the currency switch ---------------------------------------------------------------------------
