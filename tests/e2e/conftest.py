@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 
 CHROMIUM = Path(os.environ.get("VANTAGE_CHROMIUM", "/usr/bin/chromium"))
 FLAGS = [
@@ -22,6 +23,19 @@ FLAGS = [
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make around it
 # are ordinary synchronous calls.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """On SQLite, browser tests use a database FILE, not Django's shared-cache in-memory one.
+
+    Here the live server's thread, a background import's thread and the test itself write at the same
+    time. Shared-cache memory databases lock whole tables and answer "database table is locked" at
+    once, never waiting; a file in WAL mode with the app's busy timeout (vantage/settings.py) waits its
+    turn, as the real app's web server and task worker do."""
+    db = settings.DATABASES["default"]
+    if db["ENGINE"].endswith("sqlite3"):
+        db.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("e2e-db") / "test.sqlite3")
 
 
 def _unavailable(reason):
