@@ -118,7 +118,7 @@ class CostMonthlySummaryColumns(models.Model):
         abstract = True
 
 
-class CostMonthlySummary(models.Model):
+class CostMonthlySummary(CostMonthlySummaryColumns):
     """Line items added up per integration x account x calendar month x every other report column.
 
     Every column a report can filter or group by keeps its line-item name and raw value, so the same
@@ -131,17 +131,6 @@ class CostMonthlySummary(models.Model):
     integration = models.ForeignKey(
         "integrations.Integration", on_delete=models.CASCADE, related_name="cost_monthly_summaries"
     )
-    account_id = models.CharField("Account", max_length=34)
-    date = models.DateField(help_text="The first day of the month.")
-    service = models.CharField(max_length=64)
-    category = models.CharField(max_length=128)
-    charge_type = models.CharField(max_length=16)
-    currency = models.CharField(max_length=3)
-    usage_unit = models.CharField(max_length=32, blank=True)
-    cost = models.DecimalField(null=True, blank=True, **MONEY)
-    usage = models.DecimalField(null=True, blank=True, **MONEY)
-    count = models.DecimalField(null=True, blank=True, **MONEY)
-    line_items = models.PositiveIntegerField()
 
     class Meta:
         indexes = [models.Index(fields=["integration", "date"], name="cms_integration_date")]
