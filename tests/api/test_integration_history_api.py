@@ -1,19 +1,14 @@
 """POST /api/v2/integrations/{id}/import-history: the same rules as the page's "Import earlier history"."""
 
 import pytest
-from django.core.cache import cache
 
 from integrations import history
-from integrations.models import IngestionRun, IntegrationStatus, RunStatus, RunTrigger
+from integrations.models import IntegrationStatus
 from tests.api.helpers import errors_of
-from vantage.lib.dates import add_months, month_end, month_start, utc_today
+from tests.integrations.history_runs import imported_history
+from vantage.lib.dates import add_months, month_start, utc_today
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_secret_in_any_response")]
-
-
-@pytest.fixture(autouse=True)
-def clear_throttle_cache():
-    cache.clear()
 
 
 @pytest.fixture
@@ -25,14 +20,7 @@ def queued(monkeypatch):
 
 @pytest.fixture
 def imported(integration):
-    start, end = history.history_range()
-    month = start
-    while month <= end:
-        IngestionRun.objects.create(integration=integration, start_date=month, end_date=min(month_end(month), end),
-                                    status=RunStatus.SUCCEEDED, trigger=RunTrigger.BACKFILL)
-        month = add_months(month, 1)
-    integration.save_fields(status=IntegrationStatus.IMPORTED)
-    return integration
+    return imported_history(integration)
 
 
 def url(integration):

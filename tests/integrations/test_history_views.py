@@ -7,8 +7,9 @@ import pytest
 from django.urls import reverse
 
 from integrations import history
-from integrations.models import IngestionRun, IntegrationStatus, RunStatus, RunTrigger
-from vantage.lib.dates import add_months, month_end, month_start, utc_today
+from integrations.models import IngestionRun, IntegrationStatus, RunStatus
+from tests.integrations.history_runs import imported_history
+from vantage.lib.dates import add_months, month_start, utc_today
 
 pytestmark = pytest.mark.django_db
 
@@ -23,16 +24,8 @@ def no_tasks(monkeypatch):
 @pytest.fixture
 def imported(integration):
     """The integration after connecting: the current month and the twelve before it imported."""
-    start, end = history.history_range()
-    month = start
-    while month <= end:
-        IngestionRun.objects.create(integration=integration, start_date=month, end_date=min(month_end(month), end),
-                                    status=RunStatus.SUCCEEDED, trigger=RunTrigger.BACKFILL,
-                                    twilio_total=Decimal("114560.1059260000"), records_read=123456,
-                                    line_items_written=4321, reconciliation_difference=Decimal("1234.5"))
-        month = add_months(month, 1)
-    integration.save_fields(status=IntegrationStatus.IMPORTED)
-    return integration
+    return imported_history(integration, twilio_total=Decimal("114560.1059260000"), records_read=123456,
+                            line_items_written=4321, reconciliation_difference=Decimal("1234.5"))
 
 
 def detail_url(integration):

@@ -101,22 +101,23 @@ def percent(value: Decimal) -> str:
     return f"{rounded:+,f}%" if rounded != 0 else "0.0%"
 
 
+def _calendar(value) -> date | None:
+    """The calendar day ``value`` names (a datetime: in the display time zone), ``None`` if not a date."""
+    if not isinstance(value, date):
+        return None
+    return _local(value) if isinstance(value, datetime) else value
+
+
 def day(value) -> str:
     """``1 Dec 2026`` (a datetime shows its day in the display time zone)."""
-    if not isinstance(value, date):
-        return DASH
-    if isinstance(value, datetime):
-        value = _local(value)
-    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+    d = _calendar(value)
+    return DASH if d is None else f"{d.day} {month(d)}"
 
 
 def month(value) -> str:
     """``Dec 2026``."""
-    if not isinstance(value, date):
-        return DASH
-    if isinstance(value, datetime):
-        value = _local(value)
-    return f"{MONTHS[value.month - 1]} {value.year}"
+    d = _calendar(value)
+    return DASH if d is None else f"{MONTHS[d.month - 1]} {d.year}"
 
 
 def moment(value) -> str:
