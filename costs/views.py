@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections import Counter
+from collections import Counter, defaultdict
 from datetime import timedelta
 from decimal import Decimal
 from html import escape  # what Django's escape() does, without its lazy-string wrapper: hundreds of calls
@@ -356,6 +356,9 @@ def _footers(result, previous: dict | None) -> list[dict]:
     """The total row of each currency (and unit), with its previous period and change when known. In usage
     mode a unit's total is shown only where it adds rows up: a unit with one row (or none) repeats it."""
     rows_per_block = Counter((row.currency, row.unit) for row in result.rows)
+    previous_per_block: dict[tuple, Decimal] = defaultdict(Decimal)
+    for (_, currency, unit), value in (previous or {}).items():
+        previous_per_block[(currency, unit)] += value or Decimal(0)
     footers = []
     for footer in result.column_totals:
         mine = (footer.currency, footer.unit)
@@ -363,7 +366,7 @@ def _footers(result, previous: dict | None) -> list[dict]:
             continue
         before = None
         if previous is not None and footer.total is not None:
-            before = sum((v or Decimal(0) for (_, *key), v in previous.items() if tuple(key) == mine), Decimal(0))
+            before = previous_per_block[mine]
         change, percent = _change(footer.total, before)
         footers.append({"footer": footer, "unit_label": unit_label(footer.unit), "previous": before,
                         "change": change, "percent": percent})  # fmt: skip
@@ -487,7 +490,7 @@ def _figures(request, bound: BoundReport, report: CostReport) -> dict:
         "query": query,
         "usage_mode": query.usage_mode,
         "compare": s["compare"],
-        "headlines": _headlines(result, by_currency) if s["compare"] else _headlines(result, None),
+        "headlines": _headlines(result, by_currency),  # None unless comparing
         "pivot": s["columns"] == Columns.BINS,
         "column_labels": [bin_title(c, query.bin) for c in result.columns],
         "table_rows": _table_rows(bound, report, result, by_group),
@@ -520,8 +523,6 @@ def _figures(request, bound: BoundReport, report: CostReport) -> dict:
 def _currency_context(bound: BoundReport, report: CostReport, result) -> dict:
     """The currency switch: the workspace's reporting currency (converted) or the billing currencies."""
     return {
-        "reporting_currency": bound.workspace.reporting_currency,
-        "billing_view": result.currency is None,
         "billing_currencies": sorted(result.cost_totals),
         "billing_url": bound.url("costs:report_detail", report, currency="billing"),
         "converted_url": bound.url("costs:report_detail", report, currency=None),
