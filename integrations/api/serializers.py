@@ -74,7 +74,7 @@ class IntegrationUpdateSerializer(serializers.Serializer):
     workspaces = serializers.ListField(child=serializers.IntegerField(), required=False, allow_empty=True)
 
     def validate_workspaces(self, value):
-        editable = list(Workspace.objects.editable_by(self.context["request"].user))
+        self.editable = editable = list(Workspace.objects.editable_by(self.context["request"].user))
         chosen = _chosen(editable, value)
         try:
             check_keeps_a_workspace(self.context["integration"], chosen, editable)

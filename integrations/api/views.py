@@ -11,7 +11,6 @@ from vantage.api.errors import error_response
 from vantage.api.schema import WORKSPACE_PARAM, WRITE_ERRORS, ApiErrorSerializer
 from vantage.api.scoping import WorkspaceScopedMixin
 from vantage.api.viewsets import WorkspaceViewSetMixin
-from vantage.models import Workspace
 
 from .serializers import (
     EarlierHistoryRequestSerializer,
@@ -62,7 +61,7 @@ class IntegrationViewSet(WorkspaceViewSetMixin, mixins.ListModelMixin, mixins.Re
         ser.is_valid(raise_exception=True)
         data = ser.validated_data
         if "workspaces" in data:
-            services.set_workspaces(integration, data["workspaces"], list(Workspace.objects.editable_by(request.user)))
+            services.set_workspaces(integration, data["workspaces"], ser.editable)  # read once, by validation
         if "description" in data:
             integration.description = data["description"]
             integration.save(update_fields=["description", "updated_at"])
@@ -106,8 +105,8 @@ class IntegrationViewSet(WorkspaceViewSetMixin, mixins.ListModelMixin, mixins.Re
             queued = services.queue_earlier_history(integration, month)
         except services.Busy as exc:
             return error_response(None, str(exc), status.HTTP_409_CONFLICT)
-        body = {"start_month": month, "months_queued": queued,
-                "integration": Integration.objects.prefetch_related("workspaces").get(pk=integration.pk)}
+        # queue_earlier_history sets what it changes on ``integration`` (its workspaces came prefetched)
+        body = {"start_month": month, "months_queued": queued, "integration": integration}
         return Response(EarlierHistoryResponseSerializer(body).data,
                         status=status.HTTP_202_ACCEPTED if queued else status.HTTP_200_OK)
 
