@@ -48,8 +48,8 @@ class EarlierHistoryForm(forms.Form):
     def __init__(self, *args, integration: Integration, **kwargs):
         super().__init__(*args, **kwargs)
         self.integration = integration
-        self.lowest, highest = history.month_bounds(integration)
-        earliest = history.earliest_imported_month(integration)
+        self.earliest = earliest = history.earliest_imported_month(integration)  # one query for the form
+        self.lowest, highest = history.month_bounds(integration, earliest=earliest)
         self.highest = min(highest, add_months(earliest, -1)) if earliest else highest
         widget = self.fields["start_month"].widget
         widget.attrs.update(min=f"{self.lowest:%Y-%m}", max=f"{self.highest:%Y-%m}")
@@ -66,4 +66,4 @@ class EarlierHistoryForm(forms.Form):
 
     def clean_start_month(self):
         month = history.parse_month(self.cleaned_data["start_month"])
-        return history.check_start_month(self.integration, month)
+        return history.check_start_month(self.integration, month, earliest=self.earliest)

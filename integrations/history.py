@@ -73,16 +73,22 @@ def earliest_imported_month(integration: Integration) -> date | None:
     return month_start(first) if first else None
 
 
-def month_bounds(integration: Integration, today: date | None = None) -> Window:
-    """The earliest and the latest month an earlier import may go back to (first days of months)."""
+UNKNOWN = object()  # ``earliest`` not read yet (``None`` is an answer: nothing imported)
+
+
+def month_bounds(integration: Integration, today: date | None = None, *, earliest=UNKNOWN) -> Window:
+    """The earliest and the latest month an earlier import may go back to (first days of months).
+    ``earliest``: ``earliest_imported_month(integration)`` when the caller has it already."""
     this_month = month_start(today or utc_today())
-    latest = earliest_imported_month(integration) or add_months(this_month, -1)
+    if earliest is UNKNOWN:
+        earliest = earliest_imported_month(integration)
+    latest = earliest or add_months(this_month, -1)
     return add_months(this_month, -MAX_MONTHS_BACK), min(latest, add_months(this_month, -1))
 
 
-def check_start_month(integration: Integration, month: date, today: date | None = None) -> date:
+def check_start_month(integration: Integration, month: date, today: date | None = None, *, earliest=UNKNOWN) -> date:
     """``month`` if an earlier import may go back to it; else a ValidationError saying which months may."""
-    lowest, highest = month_bounds(integration, today)
+    lowest, highest = month_bounds(integration, today, earliest=earliest)
     if month < lowest:
         raise ValidationError(
             f"Choose {lowest:%b %Y} or later: history goes back at most {MAX_MONTHS_BACK} months, "

@@ -61,7 +61,7 @@ def _render_detail(request, integration: Integration, history_form: EarlierHisto
             "runs": recent_runs(integration),
             "workspace_form": WorkspaceAssignmentForm(user=request.user, integration=integration) if can_edit else None,
             "history_form": history_form if can_edit else None,
-            "history_from": history.earliest_imported_month(integration),
+            "history_from": history_form.earliest if history_form else history.earliest_imported_month(integration),
             "busy": services.is_busy(integration),
             "status": status_payload(integration),
         },
