@@ -297,3 +297,20 @@ def test_server_errors_answer_json_under_the_api_and_the_page_elsewhere(rf):
     }
     page = server_error(rf.get("/reports/1/"))
     assert page.status_code == 500 and page["Content-Type"].startswith("text/html")
+
+
+@rsps.activate
+def test_connect_via_api_names_the_field_twilio_faults(api, owner):
+    """Twilio's faults answer 400 as the form does: an unknown account names ``account_sid``; Twilio down
+    names no field; nothing is saved either way."""
+    from tests.fakes.twilio import secret
+
+    body = {"api_key": KEY, "api_secret": secret(), "account_sid": ACCOUNT, "account_name": "Via API"}
+    rsps.get(BASE + TODAY_PATH, status=404, json=error(20404, 404))
+    r = api(owner).post("/api/v2/integrations/twilio", body, format="json")
+    assert r.status_code == 400 and [e["field"] for e in r.json()["errors"]] == ["account_sid"]
+    rsps.replace(rsps.GET, BASE + TODAY_PATH, status=503, json=error(20500, 503))
+    r = api(owner).post("/api/v2/integrations/twilio", body, format="json")
+    assert r.status_code == 400 and [e["field"] for e in r.json()["errors"]] == [None], r.content
+    assert body["api_secret"] not in r.content.decode()
+    assert not Integration.objects.exists()
