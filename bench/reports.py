@@ -221,17 +221,19 @@ def _drop_line_item_indexes(cur) -> list[str]:
     ] + ["RESET maintenance_work_mem"]
 
 
-LINE_ITEMS, SUMMARY = "costs_costlineitem", "costs_costmonthlysummary"
-SUMMARIES = (SUMMARY, "costs_costconvertedsummary")  # what the page reads instead of the line items
+LINE_ITEMS, SUMMARY, CONVERTED = "costs_costlineitem", "costs_costmonthlysummary", "costs_costconvertedsummary"
+SUMMARIES = (SUMMARY, CONVERTED)  # what the page reads instead of the line items
 
 
 def hand_sql(vendor, ws_id, start, end, prev_start, prev_end, *, bin, group, service=None, summary=False,
-             group_sql=None):
+             group_sql=None, currency=None, billed=()):  # fmt: skip
     """The best plain SQL for the same numbers: grouped rows, then previous-period totals.
 
     Over the line items; with ``summary``, over the monthly summary wherever it gives the same numbers
     (monthly bins, whole months: the summary's ``date`` is its month's first day). ``group_sql``: an SQL
-    expression over ``li`` to group by instead of the column ``group`` (a virtual tag's CASE)."""
+    expression over ``li`` to group by instead of the column ``group`` (a virtual tag's CASE).
+    ``currency``: converted to it, as the page shows it: the line items joined to the day's rates and
+    converted one by one (``billed``: the billing currencies in the data), or the converted summary."""
 
     def whole_months(a, b):
         return a.day == 1 and (b + timedelta(days=1)).day == 1
@@ -255,15 +257,39 @@ def hand_sql(vendor, ws_id, start, end, prev_start, prev_end, *, bin, group, ser
     if service:
         where += " AND li.service = %s"
         params.append(service)
-    grouped = (
-        f"SELECT {trunc} AS bin, {group_sql or 'li.' + group}, li.currency, {total}(li.cost) FROM {grouped_table} li "
-        f"WHERE {where} AND li.date BETWEEN %s AND %s GROUP BY 1, 2, 3"
-    )
-    previous = (
-        f"SELECT li.currency, {total}(li.cost) FROM {previous_table} li WHERE {where} AND li.date BETWEEN %s AND %s "
-        "GROUP BY li.currency"
-    )
-    return [(grouped, [*params, start, end]), (previous, [*params, prev_start, prev_end])]
+    def source(table):  # (FROM ..., the currency shown, the cost shown[, the converted summary's target])
+        if not currency:
+            return f"{table} li", "li.currency", "li.cost"
+        if table == SUMMARY:
+            return f"{CONVERTED} li", "li.reported_currency", "li.converted_cost", "li.target = %s"
+        to = f"r.{rate_column(currency)}"
+        rate = "CASE li.currency " + " ".join(f"WHEN '{c}' THEN r.{rate_column(c)}" for c in billed) + " END"
+        converted = (f"FX_CONVERT(li.cost, {to}, {rate})" if vendor == "sqlite"
+                     else f"ROUND(li.cost * {to} / {rate}, 10)")  # fmt: skip
+        return (
+            f"{LINE_ITEMS} li JOIN costs_rateday r ON r.date = li.date",
+            f"CASE WHEN li.currency = '{currency}' OR {to} IS NULL OR {rate} IS NULL THEN li.currency "
+            f"ELSE '{currency}' END",
+            f"CASE WHEN li.currency = '{currency}' THEN li.cost ELSE COALESCE({converted}, li.cost) END",
+        )
+
+    def statement(table, select, group_by, first, last):
+        from_, cur, cost, *target = source(table)
+        conditions = [where, *target, "li.date BETWEEN %s AND %s"]
+        sql = f"SELECT {select.format(cur=cur, cost=f'{total}({cost})')} FROM {from_} WHERE {' AND '.join(conditions)}"
+        return f"{sql} GROUP BY {group_by}", [*params, *([currency] if target else []), first, last]
+
+    return [
+        statement(grouped_table, f"{trunc} AS bin, {group_sql or 'li.' + group}, {{cur}}, {{cost}}", "1, 2, 3",
+                  start, end),
+        statement(previous_table, "{cur}, {cost}", "1", prev_start, prev_end),
+    ]  # fmt: skip
+
+
+def rate_column(currency: str) -> str:
+    from costs.models import RateDay
+
+    return RateDay.column(currency)
 
 
 TAG_KEY = "Team"
@@ -606,9 +632,12 @@ def run(connection, args):
             "last_6_months",
         ),
     ]
+    billed = sorted(CostLineItem.objects.values_list("currency", flat=True).distinct().order_by())
+    converting = {"currency": currency, "billed": billed} if currency else {}
     timings = {}
     print(f"\nMedian of {args.repeat} runs (after a warm-up). Hand SQL over the line items; and over the")
-    print("summary wherever the page reads it ('-': the page read no summary for this case).")
+    print("summary wherever the page reads it ('-': the page read no summary for this case)"
+          + (f"; both converted to {currency} as the page is." if currency else "."))
     print(
         f"{'case':46} {'page':>9} {'hand SQL':>9} {'ratio':>6} {'hand/sum':>9} {'ratio':>6}   page queries (SQL time)"
     )
@@ -633,14 +662,15 @@ def run(connection, args):
             return run_statements
 
         page_t = median_seconds(page, args.repeat)
-        on_items = hand_sql(connection.vendor, ws.pk, start, end, prev_start, prev_end, **sql_args)
+        on_items = hand_sql(connection.vendor, ws.pk, start, end, prev_start, prev_end, **sql_args, **converting)
         slow = "group_sql" in sql_args  # a CASE over every line item of 6 months: once is enough
         hand_t = median_seconds(hand(on_items), 1 if slow else args.repeat, warm_up=not slow)
         with CaptureQueriesContext(conn) as ctx:
             page()
         sql_time = sum(float(q["time"]) for q in ctx.captured_queries)
         if any(table in q["sql"] for q in ctx.captured_queries for table in SUMMARIES):
-            on_summary = hand_sql(connection.vendor, ws.pk, start, end, prev_start, prev_end, summary=True, **sql_args)
+            on_summary = hand_sql(connection.vendor, ws.pk, start, end, prev_start, prev_end, summary=True, **sql_args,
+                                  **converting)  # fmt: skip
             summary_t = median_seconds(hand(on_summary), args.repeat)
             vs_summary = f"{summary_t * 1000:8.0f}ms {page_t / summary_t:5.2f}x"
         else:
@@ -654,11 +684,9 @@ def run(connection, args):
         query_alone(ws, preset, today, sql_args, summary_t or hand_t, args.repeat)
 
     setup_test_environment()  # response.context, for the check only (after the timings)
-    try:  # the hand-written CASE adds billing currencies: so does the page checked against it
-        unconverted = {"currency": "billing"} if currency else {}
+    try:  # the hand-written CASE converts as the page does (each line item at its day's rate)
         results = {
-            key: client.get(f"/reports/{report.pk}/", {**timings[key][5], **unconverted}).context["result"]
-            for key in ("service", "tag")
+            key: client.get(f"/reports/{report.pk}/", timings[key][5]).context["result"] for key in ("service", "tag")
         }
     finally:
         teardown_test_environment()

@@ -265,6 +265,28 @@ class BilledTotal(models.Model):
         return self.amount - self.attributed
 
 
+class BilledMonthlyTotal(models.Model):
+    """``BilledTotal`` added up per integration, account, month (``date``: its first day) and currency:
+    what a report over whole months reconciles with. Maintained with the monthly summaries
+    (costs.writes), in the same transaction as the billed totals it adds up."""
+
+    integration = models.ForeignKey(
+        "integrations.Integration", on_delete=models.CASCADE, related_name="billed_monthly_totals"
+    )
+    account_id = models.CharField(max_length=34)
+    date = models.DateField()
+    currency = models.CharField(max_length=3)
+    amount = models.DecimalField(**MONEY)
+    attributed = models.DecimalField(**MONEY)
+    days = models.PositiveSmallIntegerField(help_text="Billed days added up.")
+
+    class Meta:
+        indexes = [models.Index(fields=["integration", "date"], name="bmt_integration_date")]
+
+    def __str__(self):
+        return f"{self.date:%Y-%m} {self.account_id} {self.amount} {self.currency}"
+
+
 def _default_groupings():
     return ["service"]
 

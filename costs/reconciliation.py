@@ -19,7 +19,8 @@ from vantage.lib.money import ExactSum
 from .dimensions import UnknownDimension, dimensions
 from .models import UNATTRIBUTED_CATEGORY, UNATTRIBUTED_SERVICE
 from .reports import Report
-from .scoping import workspace_billed_totals
+from .reports.eligibility import whole_months
+from .scoping import workspace_billed_months, workspace_billed_totals
 
 # Sums are exact (ExactSum); what is left below this is the rounding of 10-decimal storage, not money.
 TOLERANCE = Decimal("0.000001")
@@ -69,8 +70,8 @@ class Reconciliation:
         return all(c.matches for c in self.checks)
 
 
-def reconcile(report: Report, filters: dict, workspace, registry=dimensions) -> Reconciliation | None:
-    """``None`` when the filters cut through accounts' days (nothing to compare with)."""
+def _billed_filter(filters: dict, workspace, registry) -> Q | None:
+    """The report's filters over the billed totals; ``None`` when one cuts through accounts' days."""
     billed_q = Q()
     for key, spec in filters.items():
         try:
@@ -81,13 +82,31 @@ def reconcile(report: Report, filters: dict, workspace, registry=dimensions) -> 
             return None
         q = Q(**{f"{dimension.billed_field}__in": spec["values"]})
         billed_q &= ~q if spec.get("op") == "not" else q
+    return billed_q
+
+
+def reconcile(
+    report: Report, filters: dict, workspace, registry=dimensions, *, maintained: bool | None = None
+) -> Reconciliation | None:
+    """``None`` when the filters cut through accounts' days (nothing to compare with).
+
+    Over whole months of integrations whose derived tables are ``maintained`` (as the report filters
+    learn, ``CostLineItemFilterSet.summaries_maintained``), Twilio's totals are read added up per month
+    (``BilledMonthlyTotal``, a row per account and month instead of per day): the same sums."""
+    billed_q = _billed_filter(filters, workspace, registry)
+    if billed_q is None:
+        return None
     query = report.query
     billed = (
         workspace_billed_totals(workspace).filter(date__gte=query.start, date__lte=query.end)
         .filter(billed_q)
         .order_by()
     )
-    sums = billed.values("currency").annotate(amount=ExactSum("amount"), attributed=ExactSum("attributed"))
+    source = billed
+    if maintained and whole_months(query.start, query.end):
+        source = workspace_billed_months(workspace).filter(date__gte=query.start, date__lte=query.end)
+        source = source.filter(billed_q).order_by()
+    sums = source.values("currency").annotate(amount=ExactSum("amount"), attributed=ExactSum("attributed"))
     billed_totals, unattributed = {}, {}
     for r in sums:
         billed_totals[r["currency"]] = r["amount"]

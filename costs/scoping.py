@@ -9,6 +9,7 @@ from django.core.exceptions import FieldError
 from django.db.models import Exists, OuterRef
 
 from .models import (
+    BilledMonthlyTotal,
     BilledTotal,
     CostConversionState,
     CostConvertedSummary,
@@ -105,3 +106,8 @@ def filtered_cost_summary(filterset):
 def workspace_billed_totals(workspace):
     """Twilio's billed totals (``totalprice`` per account-day) of the integrations assigned to the workspace."""
     return BilledTotal.objects.filter(integration__in=workspace_integration_ids(workspace))
+
+
+def workspace_billed_months(workspace):
+    """The same added up per account and month (``date``: the month's first day)."""
+    return BilledMonthlyTotal.objects.filter(integration__in=workspace_integration_ids(workspace))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections import Counter, defaultdict
+from collections import Counter
 from datetime import timedelta
 from decimal import Decimal
 from html import escape  # what Django's escape() does, without its lazy-string wrapper: hundreds of calls
@@ -22,7 +22,7 @@ from vantage.workspaces import require_editor, require_workspace
 
 from . import formatting, scoping, services
 from .charts import chart_data, legend, mark_not_imported, render_svg
-from .choices import Columns, DateBin, DateRange, ExportLayout, Operator, Sort
+from .choices import Columns, DateRange, ExportLayout, Operator, Sort
 from .coverage import MAX_GAPS_LISTED, import_gaps_of
 from .dates import bin_title
 from .dimensions import DRILL_PATH, NONE_LABEL, dimensions, drill_next
@@ -33,7 +33,6 @@ from .groupings import MAX_GROUPINGS
 from .models import CostReport
 from .reconciliation import reconcile, unclassified_amounts
 from .reports import ReportQuery, build_report
-from .reports.assembly import Headline
 
 MAX_TABLE_ROWS = 500
 APPLIED = "applied"  # set by the report form: the query string then holds the complete settings
@@ -260,28 +259,6 @@ def _breadcrumb(bound: BoundReport, report: CostReport, group_by: list[str], act
     return crumbs
 
 
-def _previous_by_group(query: ReportQuery) -> tuple[dict, dict[str, Decimal]]:
-    """The previous period per group (its measure) and per currency (cost): ONE more grouped query, in
-    the database (monthly bins, so whole months read the monthly summary; the pivot adds the bins up)."""
-    start, end = query.previous_period()
-    previous = query.replace(start=start, end=end, bin=DateBin.MONTH, sort=Sort.NAME)
-    by_group, by_currency = {}, {}
-    for row in previous.groups():
-        by_group[(row.groups, row.currency, row.unit)] = row.total
-        by_currency[row.currency] = by_currency.get(row.currency, Decimal(0)) + (row.cost_total or Decimal(0))
-    return by_group, by_currency
-
-
-def _headlines(result, previous: dict[str, Decimal] | None) -> list[Headline]:
-    """Per currency: the period's cost, and (comparing, the previous period imported) the previous one."""
-    current = {h.currency: h.current for h in result.headlines}
-    currencies = sorted(set(current) | set(previous or {}))
-    return [
-        Headline(c, current.get(c, Decimal(0)), None if previous is None else previous.get(c, Decimal(0)))
-        for c in currencies
-    ]
-
-
 def _change(total, previous):
     if previous is None:
         return None, None
@@ -316,9 +293,9 @@ TABLE_ORDER = {
 }
 
 
-def _table_rows(bound: BoundReport, report: CostReport, result, previous: dict | None) -> list[dict]:
+def _table_rows(bound: BoundReport, report: CostReport, result) -> list[dict]:
     """Presentation of the aggregated rows (never line items): labels, drill-down link, previous period
-    and change (``previous`` is ``None`` when not comparing or not fully imported), in the chosen order."""
+    and change (when compared: not when not comparing or not fully imported), in the chosen order."""
     query = result.query
     keys = query.group_by
     next_key = drill_next(keys[-1]) if keys else None
@@ -332,8 +309,8 @@ def _table_rows(bound: BoundReport, report: CostReport, result, previous: dict |
                 changes[key] = [str(value)]
                 changes[f"{key}_op"] = "is"
             drill_url = bound.url("costs:report_detail", report, **changes)
-        before = None if previous is None else previous.get((row.groups, row.currency, row.unit))
-        if previous is not None and before is None and row.total is not None:
+        before = row.previous if result.compare else None
+        if result.compare and before is None and row.total is not None:
             before = Decimal(0)  # imported, and nothing: a real zero (an unknown total compares with nothing)
         change, percent = _change(row.total, before)
         rows.append({"labels": query.labels(row.groups), "row": row, "drill_url": drill_url,
@@ -352,21 +329,18 @@ def unit_label(unit: str | None) -> str:
     return unit.replace("-", " ").replace("_", " ") if unit else "(none)"
 
 
-def _footers(result, previous: dict | None) -> list[dict]:
+def _footers(result) -> list[dict]:
     """The total row of each currency (and unit), with its previous period and change when known. In usage
     mode a unit's total is shown only where it adds rows up: a unit with one row (or none) repeats it."""
     rows_per_block = Counter((row.currency, row.unit) for row in result.rows)
-    previous_per_block: dict[tuple, Decimal] = defaultdict(Decimal)
-    for (_, currency, unit), value in (previous or {}).items():
-        previous_per_block[(currency, unit)] += value or Decimal(0)
     footers = []
     for footer in result.column_totals:
         mine = (footer.currency, footer.unit)
         if result.query.usage_mode and (not footer.unit or rows_per_block[mine] < 2):
             continue
         before = None
-        if previous is not None and footer.total is not None:
-            before = previous_per_block[mine]
+        if result.compare and footer.total is not None:
+            before = footer.previous or Decimal(0)
         change, percent = _change(footer.total, before)
         footers.append({"footer": footer, "unit_label": unit_label(footer.unit), "previous": before,
                         "change": change, "percent": percent})  # fmt: skip
@@ -472,29 +446,28 @@ def _figures(request, bound: BoundReport, report: CostReport) -> dict:
     the previous period), the reconciliation and what the imports covered."""
     query = bound.query()
     s = bound.settings.cleaned_data
-    result = build_report(query, compare=False)
     active = bound.filterset.active_filters()
     previous_period = query.previous_period()
     periods = [(query.start, query.end)] + ([previous_period] if s["compare"] else [])
     gaps, *previous_gaps = import_gaps_of(request.workspace, periods, active)
     previous_missing = bool(previous_gaps and previous_gaps[0])
-    by_group, by_currency = _previous_by_group(query) if s["compare"] and not previous_missing else (None, None)
+    result = build_report(query, compare=s["compare"] and not previous_missing)
     data = chart_data(result, chart_type=s["chart"], row_label=_row_label(query))
     chart_currency = data.currency if data else None
     converted = chart_currency is not None and chart_currency == result.currency
     chart_gaps = _gaps_in_currency(request.workspace, gaps, chart_currency, converted=converted)
     mark_not_imported(data, result, chart_gaps)
-    reconciliation = reconcile(result, active, request.workspace)
+    reconciliation = reconcile(result, active, request.workspace, maintained=bound.filterset.summaries_maintained())
     return {
         "result": result,
         "query": query,
         "usage_mode": query.usage_mode,
         "compare": s["compare"],
-        "headlines": _headlines(result, by_currency),  # None unless comparing
+        "headlines": result.headlines,  # previous: None unless compared
         "pivot": s["columns"] == Columns.BINS,
         "column_labels": [bin_title(c, query.bin) for c in result.columns],
-        "table_rows": _table_rows(bound, report, result, by_group),
-        "footers": _footers(result, by_group),
+        "table_rows": _table_rows(bound, report, result),
+        "footers": _footers(result),
         "breadcrumb": _breadcrumb(bound, report, query.group_by, active),
         "chart": data,
         "chart_svg": render_svg(data) if data else None,

@@ -4,7 +4,8 @@ Costs owns its tables, so every write goes through here (a provider's importer h
 
 * ``replace_window``: atomically swap a window of an integration's line items and billed totals for new
   ones, and bring the monthly summaries and filter values in step in the same transaction;
-* ``refresh_cost_summaries`` / ``rebuild_cost_summaries``: the summary upkeep itself (set-based SQL);
+* ``refresh_cost_summaries`` / ``rebuild_cost_summaries``: the summary upkeep itself (set-based SQL): monthly
+  summaries (also converted), billed totals per month, filter values;
 * ``delete_integration_costs``: everything costs stored for an integration.
 
 Readers never see the line items and what is derived from them out of step.
@@ -27,6 +28,7 @@ from vantage.models import Workspace
 from .dimension_values import SCANNED_COLUMNS
 from .fx import convert_sql
 from .models import (
+    BilledMonthlyTotal,
     BilledTotal,
     CostConversionState,
     CostConvertedSummary,
@@ -118,6 +120,7 @@ def delete_integration_costs(integration) -> None:
         for model in (
             CostLineItem,
             BilledTotal,
+            BilledMonthlyTotal,
             CostMonthlySummary,
             CostConvertedSummary,
             CostConversionState,
@@ -151,6 +154,23 @@ def _summary_insert_sql(vendor: str, qn, *, window: bool, everything: bool = Fal
         f"INSERT INTO {qn(CostMonthlySummary._meta.db_table)} ({columns}) "
         f"SELECT {keys}, {month}, {sums}, COUNT(*) FROM {qn(CostLineItem._meta.db_table)} li"
         f"{where} GROUP BY {keys}, {month}"
+    )
+
+
+def _billed_months_insert_sql(vendor: str, qn, *, window: bool, everything: bool = False) -> str:
+    """``INSERT INTO <billed monthly totals> SELECT ... GROUP BY``: one integration's billed totals (in a date
+    window), or ``everything``, added up per account, month and currency."""
+    month, total = _month_and_sum(vendor, qn)
+    keys = ", ".join(f"li.{qn(c)}" for c in ("integration_id", "account_id", "currency"))
+    columns = ", ".join(qn(c) for c in ("integration_id", "account_id", "currency", "date", "amount", "attributed",
+                                        "days"))  # fmt: skip
+    where = "" if everything else f" WHERE li.{qn('integration_id')} = %s"
+    if window:
+        where += f" AND li.{qn('date')} >= %s AND li.{qn('date')} <= %s"
+    return (
+        f"INSERT INTO {qn(BilledMonthlyTotal._meta.db_table)} ({columns}) "
+        f"SELECT {keys}, {month}, {total}(li.{qn('amount')}), {total}(li.{qn('attributed')}), COUNT(*) "
+        f"FROM {qn(BilledTotal._meta.db_table)} li{where} GROUP BY {keys}, {month}"
     )
 
 
@@ -259,15 +279,20 @@ def refresh_cost_summaries(integration, start: date | None = None, end: date | N
     list(integration_model().objects.select_for_update(no_key=True).filter(pk=iid).values_list("pk"))  # PG: queue
     whole = start is None or end is None or not CostSummaryState.objects.filter(integration_id=iid).exists()
     summaries = CostMonthlySummary.objects.filter(integration_id=iid)
+    billed_months = BilledMonthlyTotal.objects.filter(integration_id=iid)
     qn = connection.ops.quote_name
     with connection.cursor() as cursor:
         if whole:
             summaries.delete()
+            billed_months.delete()
             cursor.execute(_summary_insert_sql(connection.vendor, qn, window=False), [iid])
+            cursor.execute(_billed_months_insert_sql(connection.vendor, qn, window=False), [iid])
         else:
             first, last = month_start(min(start, end)), month_end(max(start, end))
             summaries.filter(date__gte=first, date__lte=last).delete()
+            billed_months.filter(date__gte=first, date__lte=last).delete()
             cursor.execute(_summary_insert_sql(connection.vendor, qn, window=True), [iid, first, last])
+            cursor.execute(_billed_months_insert_sql(connection.vendor, qn, window=True), [iid, first, last])
         cursor.execute(_dimension_values_sql(qn), [iid] * len(DIMENSION_VALUE_COLUMNS))
         present = {(dimension, value) for _, dimension, value in cursor.fetchall()}
     _sync_dimension_values(iid, present)
@@ -287,10 +312,12 @@ def rebuild_cost_summaries(integrations=None) -> None:
     qn = connection.ops.quote_name
     state = qn(CostSummaryState._meta.db_table)
     with transaction.atomic(), connection.cursor() as cursor:
-        derived = (CostDimensionValue, CostMonthlySummary, CostConvertedSummary, CostConversionState, CostSummaryState)
+        derived = (CostDimensionValue, CostMonthlySummary, BilledMonthlyTotal, CostConvertedSummary,
+                   CostConversionState, CostSummaryState)  # fmt: skip
         for model in derived:
             cursor.execute(f"DELETE FROM {qn(model._meta.db_table)}")
         cursor.execute(_summary_insert_sql(connection.vendor, qn, window=False, everything=True))
+        cursor.execute(_billed_months_insert_sql(connection.vendor, qn, window=False, everything=True))
         targets = reporting_targets()
         for target in targets:
             sql = _converted_insert_sql(connection.vendor, qn, window=False, everything=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -30,13 +31,15 @@ class Headline:
 
 @dataclass
 class ColumnTotal:
-    """The total row of one currency (and, in usage mode, unit): a cell per column, the total, the cost."""
+    """The total row of one currency (and, in usage mode, unit): a cell per column, the total, the cost,
+    and (compared) the previous period's total of every group of the block, those gone since included."""
 
     currency: str
     unit: str | None
     cells: list
     total: Decimal | None = None
     cost_total: Decimal | None = None
+    previous: Decimal | None = None
 
     def add(self, cells: list, row: GroupRow) -> None:
         """Add a table row (its ``cells`` as shown, one per column) to the totals."""
@@ -96,24 +99,30 @@ def table_cells(query: ReportQuery, row: GroupRow, columns: list) -> list:
 
 
 def build_report(query: ReportQuery, *, compare: bool = True) -> Report:
-    """Run the grouped query (and the previous-period totals when comparing) and assemble the table."""
+    """Run the grouped query and assemble the table; comparing, each row, total row and headline also gets
+    the previous period's figures, from the same statement where that reads no more (else one more)."""
     columns = query.columns()
-    rows: list[GroupRow] = []
+    one_statement = compare and query.previous_in_one_statement()
+    groups = list(query.groups(previous=one_statement))
+    if compare and not one_statement:
+        _attach_previous(groups, query.previous_groups())
+    rows = [row for row in groups if row.current]
     footers: dict[tuple, ColumnTotal] = {}
     spend: dict[str, Decimal] = {}
-    for row in query.groups():
+    for row in rows:
         row.table_cells = table_cells(query, row, columns)
-        rows.append(row)
         column_total(footers, row, len(columns)).add(row.table_cells, row)
         if row.cost_total is not None:
             spend[row.currency] = spend.get(row.currency, Decimal(0)) + row.cost_total
-    previous = query.previous_totals() if compare else {}
+    previous: dict[str, Decimal] = {}
+    if compare:  # every group of the previous period, those not in this one too
+        for row in groups:
+            previous[row.currency] = previous.get(row.currency, Decimal(0)) + (row.previous_cost or Decimal(0))
+            footer = footers.get((row.unit, row.currency))
+            if footer is not None:
+                footer.previous = (footer.previous or Decimal(0)) + (row.previous or Decimal(0))
     headlines = [
-        Headline(
-            currency=c,
-            current=spend.get(c, Decimal(0)),
-            previous=(previous.get(c) or Decimal(0)) if compare else None,
-        )
+        Headline(currency=c, current=spend.get(c, Decimal(0)), previous=previous.get(c) if compare else None)
         for c in sorted(set(spend) | set(previous))
     ]
     return Report(
@@ -124,3 +133,16 @@ def build_report(query: ReportQuery, *, compare: bool = True) -> Report:
         headlines=headlines,
         compare=compare,
     )
+
+
+def _attach_previous(groups: list[GroupRow], previous: Iterable[GroupRow]) -> None:
+    """The previous period, read on its own, onto the groups; a group found only there is appended."""
+    by_key = {(g.groups, g.currency, g.unit, g.billing_currency): g for g in groups}
+    for before in previous:
+        key = (before.groups, before.currency, before.unit, before.billing_currency)
+        row = by_key.get(key)
+        if row is None:
+            row = GroupRow(before.groups, before.currency, before.unit, {}, {}, None, None,
+                           billing_currency=before.billing_currency)  # fmt: skip
+            groups.append(row)
+        row.previous, row.previous_cost = before.total, before.cost_total

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import F, QuerySet, Window
+from django.db.models import Case, DateField, F, Q, QuerySet, Value, When, Window
 
 from vantage.lib.db import planner_settings
 from vantage.lib.money import ExactSum
@@ -31,7 +31,7 @@ from ..dimensions import Dimension, dimensions, unit_expression
 from .conversion import BILLING_COST, BILLING_CURRENCY, COST, CURRENCY, MONEY_COLUMNS, money, rate_note
 from .eligibility import SUMMARY_BINS, annotations_safe, filters_safe, whole_months
 from .pivot import pivot
-from .rows import GroupRow, ReportRow
+from .rows import PREVIOUS_BIN, GroupRow, ReportRow
 from .splits import share_out, shared
 from .truncation import TRUNC, SumOver
 
@@ -150,21 +150,38 @@ class ReportQuery:
 
     # --- the grouped query ---------------------------------------------------------------------------
 
-    def grouped(self, *, by_bin: bool = False) -> QuerySet:
+    def grouped(self, *, by_bin: bool = False, previous: bool = False) -> QuerySet:
         """The ONE grouped query: dicts with bin, g0.., currency, [unit], cost_sum, [usage_sum], group_total.
 
         Over the monthly summary when that gives the same rows (see ``summary_range``), else the line items.
+        ``previous``: the same statement reads the previous period too, all of it in one bin
+        (``PREVIOUS_BIN``, before every other); ``group_total`` stays the report period's.
         """
-        summary = self.summary_range() if self.bin in SUMMARY_BINS else None
+        start = self.previous_period()[0] if previous else self.start
+        summary = self.summary_range(start, self.end) if self.bin in SUMMARY_BINS else None
         if summary is not None:
-            grouped = self._grouped(summary, by_bin=by_bin, monthly=True)
+            grouped = self._grouped(summary, by_bin=by_bin, monthly=True, previous=previous)
             if annotations_safe(grouped, [k for k in self.partition if k not in MONEY_COLUMNS]):
                 return grouped
-        return self._grouped(self.in_range(), by_bin=by_bin)
+        return self._grouped(self.in_range(start), by_bin=by_bin, previous=previous)
 
-    def _grouped(self, rows: QuerySet, *, by_bin: bool, monthly: bool = False) -> QuerySet:
+    def previous_in_one_statement(self) -> bool:
+        """Whether one statement over both periods (``grouped(previous=True)``) reads no more than two
+        would: the summary for both, or the line items for both. Not when the report's bins need the
+        line items but the previous period, added up whole, could read the summary."""
+        if self.grouped(previous=True).model is not self.queryset.model:
+            return True
+        return self.summary_range(*self.previous_period()) is None
+
+    def _bin(self, *, monthly: bool, previous: bool):
         # a summary row's date is its month's first day already
-        annotations = {"bin": F("date") if monthly and self.bin == DateBin.MONTH else TRUNC[self.bin]("date")}
+        trunc = F("date") if monthly and self.bin == DateBin.MONTH else TRUNC[self.bin]("date")
+        if not previous:
+            return trunc
+        return Case(When(date__lt=self.start, then=Value(PREVIOUS_BIN)), default=trunc, output_field=DateField())
+
+    def _grouped(self, rows: QuerySet, *, by_bin: bool, monthly: bool = False, previous: bool = False) -> QuerySet:
+        annotations = {"bin": self._bin(monthly=monthly, previous=previous)}
         annotations.update({alias: dim.resolve() for alias, dim in zip(self.aliases, self.dimensions, strict=True)})
         if self.usage_mode:
             annotations["unit"] = unit_expression()
@@ -174,7 +191,8 @@ class ReportQuery:
         billing = [BILLING_CURRENCY] if self.split_by_billing and not self.by_billing else []
         if self.usage_mode:
             sums["usage_sum"] = ExactSum(shared("usage", rows))
-        measure = ExactSum(shared("usage" if self.usage_mode else COST, rows))
+        own_period = Q(date__gte=self.start) if previous else None  # the group total leaves the previous out
+        measure = ExactSum(shared("usage" if self.usage_mode else COST, rows), filter=own_period)
         return (
             money(rows, self.currency)
             .annotate(**annotations)
@@ -205,9 +223,10 @@ class ReportQuery:
 
     # --- rows ----------------------------------------------------------------------------------------
 
-    def rows(self, *, stream: bool = False, by_bin: bool = False) -> Iterator[ReportRow]:
-        """The aggregated rows, grouped together (or ``by_bin``); ``stream`` uses a server-side cursor."""
-        grouped = self.grouped(by_bin=by_bin)
+    def rows(self, *, stream: bool = False, by_bin: bool = False, previous: bool = False) -> Iterator[ReportRow]:
+        """The aggregated rows, grouped together (or ``by_bin``); ``stream`` uses a server-side cursor;
+        ``previous``: with the previous period's rows (``ReportRow.previous``, first in their group)."""
+        grouped = self.grouped(by_bin=by_bin, previous=previous)
         if stream:  # the server-side cursor lives in the planner settings' transaction (PostgreSQL)
             with planner_settings(grouped.db, opaque_groups=self.opaque_groups):
                 yield from self._report_rows(grouped.iterator(chunk_size=2000), by_bin=by_bin)
@@ -228,6 +247,7 @@ class ReportQuery:
                 usage=r.get("usage_sum"),
                 billing_currency=r.get(BILLING_CURRENCY, r[CURRENCY]),
                 billing_cost=r.get("billing_cost_sum", r["cost_sum"]),
+                previous=r["bin"] == PREVIOUS_BIN,
             )
 
     def _report_rows(self, fetched, *, by_bin: bool) -> Iterator[ReportRow]:
@@ -238,18 +258,21 @@ class ReportQuery:
         else:
             yield from rows
 
-    def groups(self, *, stream: bool = False) -> Iterator[GroupRow]:
-        """Rows pivoted to one ``GroupRow`` per group (the query keeps a group's rows together)."""
-        return pivot(self.rows(stream=stream), usage_mode=self.usage_mode, by_billing=self.by_billing)
+    def groups(self, *, stream: bool = False, previous: bool = False) -> Iterator[GroupRow]:
+        """Rows pivoted to one ``GroupRow`` per group (the query keeps a group's rows together); with
+        ``previous``, each with its previous period, and groups found only there (``GroupRow.current``)."""
+        rows = self.rows(stream=stream, previous=previous)
+        return pivot(rows, usage_mode=self.usage_mode, by_billing=self.by_billing)
 
     # --- the previous period -------------------------------------------------------------------------
 
     def previous_period(self) -> tuple[date, date]:
         return previous_period(self.start, self.end)
 
-    def previous_totals(self) -> dict[str, Decimal]:
-        """Cost per (reporting) currency over the previous period of the same length (one query)."""
-        return self.totals(*self.previous_period())
+    def previous_groups(self) -> Iterator[GroupRow]:
+        """The previous period per group, on its own (a second statement): whole, in one bin."""
+        start, end = self.previous_period()
+        return self.replace(start=start, end=end, bin=DateBin.MONTH, sort=Sort.NAME).groups()
 
     def totals(self, start: date | None = None, end: date | None = None, *, billing=False) -> dict[str, Decimal]:
         """Cost per (reporting) currency over ``start..end`` (default: the report's range), one query;

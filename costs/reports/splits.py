@@ -62,8 +62,9 @@ def _ordered(rows: list[ReportRow], *, usage_mode: bool, sort: str, by_bin: bool
         return r.groups, r.currency, r.unit, r.billing_currency if by_billing else None
 
     totals: dict[tuple, Decimal] = {}
-    for r in rows:
-        totals[group(r)] = totals.get(group(r), Decimal(0)) + ((r.usage if usage_mode else r.cost) or 0)
+    for r in rows:  # a group's total is its own period's (a previous-period row adds nothing)
+        added = Decimal(0) if r.previous else (r.usage if usage_mode else r.cost) or 0
+        totals[group(r)] = totals.get(group(r), Decimal(0)) + added
     sign = {Sort.TOTAL_DESC: -1, Sort.TOTAL_ASC: 1}.get(sort, 0)
     return sorted(
         rows,
@@ -92,7 +93,11 @@ def share_out(
     merged: dict[tuple, list] = {}
     for row in rows:
         for groups, amounts in _variants(row, dimensions):
-            acc = merged.setdefault((row.bin, groups, row.currency, row.unit, row.billing_currency), [None] * 3)
+            key = (row.bin, groups, row.currency, row.unit, row.billing_currency, row.previous)
+            acc = merged.setdefault(key, [None] * 3)
             acc[:] = [sum_or_none([a, b]) for a, b in zip(acc, amounts, strict=True)]
-    out = [ReportRow(b, g, c, u, cost, usage, bc, bcost) for (b, g, c, u, bc), (cost, usage, bcost) in merged.items()]
+    out = [
+        ReportRow(b, g, c, u, cost, usage, bc, bcost, previous)
+        for (b, g, c, u, bc, previous), (cost, usage, bcost) in merged.items()
+    ]
     return _ordered(out, usage_mode=usage_mode, sort=sort, by_bin=by_bin, by_billing=by_billing)

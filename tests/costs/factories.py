@@ -65,6 +65,18 @@ def add_costs(integration, specs, *, billed=True, maintained=True):
     ]
     with transaction.atomic():
         CostLineItem.objects.bulk_create(items)
+        if billed:  # written with the line items, before the refresh that adds them up per month
+            totals = defaultdict(Decimal)
+            for i in items:
+                totals[(i.account_id, i.date, i.currency)] += i.cost or Decimal(0)
+            BilledTotal.objects.bulk_create(
+                [
+                    BilledTotal(
+                        integration=integration, account_id=a, date=d, currency=c, amount=amount, attributed=amount
+                    )  # fmt: skip
+                    for (a, d, c), amount in totals.items()
+                ]
+            )
         if maintained and items:
             first, last = min(i.date for i in items), max(i.date for i in items)
             refresh_cost_summaries(integration, first, last)
@@ -72,14 +84,11 @@ def add_costs(integration, specs, *, billed=True, maintained=True):
             IngestionRun.objects.create(integration=integration, trigger=RunTrigger.BACKFILL,
                                         start_date=first.replace(day=1), end_date=month_end(last),
                                         status=RunStatus.SUCCEEDED)  # fmt: skip
-    if billed:
-        totals = defaultdict(Decimal)
-        for i in items:
-            totals[(i.account_id, i.date, i.currency)] += i.cost or Decimal(0)
-        BilledTotal.objects.bulk_create(
-            [
-                BilledTotal(integration=integration, account_id=a, date=d, currency=c, amount=amount, attributed=amount)
-                for (a, d, c), amount in totals.items()
-            ]
-        )
     return items
+
+
+def update_billed(integration, day, **changes):
+    """Change what Twilio billed on ``day`` as a re-import of it would: the per-month totals follow."""
+    with transaction.atomic():
+        BilledTotal.objects.filter(integration=integration, date=day).update(**changes)
+        refresh_cost_summaries(integration, date.fromisoformat(day), date.fromisoformat(day))

@@ -231,13 +231,66 @@ def data_queries(ctx) -> list[str]:
     return data_queries_of(ctx)
 
 
-def test_one_grouped_query_plus_one_for_the_previous_period(ws, rows):
+def previous_by_group(rows, *, start, end, key):
+    """{(*group, currency): cost} over the previous period of ``start..end``, in Python."""
+    before_start, before_end = previous_period(start, end)
+    out = defaultdict(Decimal)
+    for integration, i in rows:
+        if before_start <= i.date <= before_end and i.cost is not None:
+            out[(*key(integration, i), i.currency)] += i.cost
+    return dict(out)
+
+
+@pytest.mark.parametrize("bin", ["day", "week", "month"])
+def test_one_statement_reads_both_periods_and_each_row_gets_its_previous(ws, rows, bin):
     with CaptureQueriesContext(connection) as ctx:
-        build_report(query(ws, group_by=["service", "category"], bin="day"), compare=True)
-    assert len(data_queries(ctx)) == 2
+        report = build_report(query(ws, group_by=["service", "category"], bin=bin), compare=True)
+    assert len(data_queries(ctx)) == 1
+    want = previous_by_group(rows, start=START, end=END, key=lambda integ, i: (i.service, i.category))
+    got = {(*r.groups, r.currency): r.previous for r in report.rows}
+    assert set(got) == set(want)  # the test data has every group in both periods
+    same(got, want)
+    assert all(r.previous == r.previous_cost for r in report.rows)  # spend mode: the measure is the cost
+    # the table's own figures are the period's alone, the previous period left out
+    same(
+        {(r.groups[0], r.currency): r.total for r in build_report(query(ws, group_by=["service"], bin=bin)).rows},
+        {k[1:]: v for k, v in _added(expected(rows, start=START, end=END, bin=bin, key=lambda g, i: (i.service,)))},
+    )
+    for h in report.headlines:
+        assert h.previous.quantize(CENT) == sum(v for k, v in want.items() if k[-1] == h.currency).quantize(CENT)
     with CaptureQueriesContext(connection) as ctx:
         build_report(query(ws, group_by=["service"], bin="day"), compare=False)
     assert len(data_queries(ctx)) == 1
+
+
+def _added(cells: dict) -> list:
+    """{(bin, *group, currency): cost} added up over the bins: [((None, *group, currency), total)]."""
+    out = defaultdict(Decimal)
+    for (_, *key), cost in cells.items():
+        out[(None, *key)] += cost
+    return list(out.items())
+
+
+def test_a_group_only_in_the_previous_period_counts_in_its_totals_not_as_a_row(ws, integration):
+    add_costs(integration, [
+        item("2026-02-10", "SMS & MMS", "sms-outbound", 5),
+        item("2026-02-11", "Lookup", "lookups", 2),  # gone in March
+        item("2026-03-10", "SMS & MMS", "sms-outbound", 7),
+    ])  # fmt: skip
+    report = build_report(query(ws, start=date(2026, 3, 1), end=date(2026, 3, 28), group_by=["service"], bin="week"))
+    assert [(r.groups, r.total, r.previous) for r in report.rows] == [(("SMS & MMS",), Decimal(7), Decimal(5))]
+    assert [(h.current, h.previous) for h in report.headlines] == [(Decimal(7), Decimal(7))]
+    assert [(f.total, f.previous) for f in report.column_totals] == [(Decimal(7), Decimal(7))]
+    assert sum(c for c in report.rows[0].table_cells if c) == 7  # no cell holds the previous period
+
+
+def test_a_week_bin_before_a_short_report_is_not_mistaken_for_the_previous_period(ws, integration):
+    # Wed 4 - Thu 5 March: the week's bin is Monday 2 March, the previous period's first day Monday 2 March
+    add_costs(integration, [item("2026-03-02", "SMS & MMS", "sms-outbound", 3),
+                            item("2026-03-04", "SMS & MMS", "sms-outbound", 4)])  # fmt: skip
+    report = build_report(query(ws, start=date(2026, 3, 4), end=date(2026, 3, 5), group_by=["service"], bin="week"))
+    (row,) = report.rows
+    assert (row.cells, row.previous) == ({date(2026, 3, 2): Decimal(4)}, Decimal(3))
 
 
 def test_unknown_dimension_and_bin_are_refused(ws):
@@ -290,3 +343,19 @@ def test_a_provider_can_share_split_values_out_after_aggregation(ws, integration
     assert {(r.groups[0], r.unit): r.total for r in usage.rows} == {
         ("Team A", "segments"): Decimal(66), ("Team A", "minutes"): Decimal(8), ("Team B", "segments"): Decimal(44)
     }  # fmt: skip
+
+
+def test_split_values_share_out_the_previous_period_too(ws, integration):
+    add_costs(integration, [
+        item("2026-02-02", "SMS & MMS", "sms-outbound", "20.00"),  # previous period: Team A 12, Team B 8
+        item("2026-03-02", "SMS & MMS", "sms-outbound", "10.00"),
+        item("2026-03-03", "Programmable Voice", "calls-outbound", "5.00"),
+    ])  # fmt: skip
+    with dimensions.provider_override("tag", SplitProvider()):
+        q = query(ws, start=date(2026, 3, 1), end=date(2026, 3, 31), group_by=["tag:team"], bin="month")
+        report = build_report(q, compare=True)
+    assert [(r.groups, r.total, r.previous) for r in report.rows] == [
+        (("Team A",), Decimal("11.00"), Decimal("12.00")),
+        (("Team B",), Decimal("4.00"), Decimal("8.00")),
+    ]  # ordered by this period's totals, the previous one left out of them
+    assert [(h.current, h.previous) for h in report.headlines] == [(Decimal("15.00"), Decimal("20.00"))]

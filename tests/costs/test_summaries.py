@@ -17,7 +17,14 @@ import costs.writes
 from costs.dimension_values import read_dimension_values, workspace_dimension_values
 from costs.dimensions import Dimension, dimensions
 from costs.filtersets import CostLineItemFilterSet
-from costs.models import CostDimensionValue, CostLineItem, CostMonthlySummary, CostSummaryState
+from costs.models import (
+    BilledMonthlyTotal,
+    BilledTotal,
+    CostDimensionValue,
+    CostLineItem,
+    CostMonthlySummary,
+    CostSummaryState,
+)
 from costs.reports import ReportQuery, build_report, summary_safe
 from costs.scoping import workspace_cost_summary, workspace_line_items
 from costs.services import ensure_default_report
@@ -94,9 +101,23 @@ def stored_summaries(integration_ids=None):
     return out
 
 
+def billed_months(ids, *, stored: bool) -> dict:
+    """{(integration, account, month, currency): (amount, attributed, days)}: stored, or added up here."""
+    if stored:
+        rows = BilledMonthlyTotal.objects.filter(integration_id__in=ids)
+        return {(b.integration_id, b.account_id, b.date, b.currency): (b.amount, b.attributed, b.days) for b in rows}
+    out = {}
+    for b in BilledTotal.objects.filter(integration_id__in=ids):
+        key = (b.integration_id, b.account_id, b.date.replace(day=1), b.currency)
+        amount, attributed, days = out.get(key, (Decimal(0), Decimal(0), 0))
+        out[key] = (amount + b.amount, attributed + b.attributed, days + 1)
+    return out
+
+
 def assert_maintained(*integrations):
     ids = [i.pk for i in integrations]
     assert stored_summaries(ids) == expected_summaries(ids)
+    assert billed_months(ids, stored=True) == billed_months(ids, stored=False)
     for integration in integrations:
         items = CostLineItem.objects.filter(integration=integration)
         expected = {(c, v) for c in ("account_id", "service", "charge_type", "category", "usage_unit")
@@ -180,8 +201,6 @@ def test_totals_equal_the_line_items_to_the_cent_and_twilio_billed_totals(ws, da
     for currency in ("USD", "EUR"):
         items = workspace_line_items(ws).filter(currency=currency).exclude(cost=None)
         assert totals[currency] == sum(items.values_list("cost", flat=True), Decimal(0))
-    from costs.models import BilledTotal
-
     billed = BilledTotal.objects.filter(integration__workspaces=ws)
     assert sum(totals.values()) == sum(billed.values_list("amount", flat=True), Decimal(0))
 
@@ -208,13 +227,29 @@ def bins_between(start, end):
     return [start + timedelta(days=n) for n in range((end - start).days + 1)]
 
 
-def test_previous_period_totals_use_the_summary_whatever_the_bins(ws, data):
+def test_previous_period_uses_the_summary_whatever_the_bins(ws, data):
     daily = report(ws, group_by=["category"], bin="day", **WHOLE)
-    assert not daily.uses_summary
+    assert not daily.uses_summary and not daily.previous_in_one_statement()
     with CaptureQueriesContext(connection) as ctx:
-        totals = daily.previous_totals()
-    assert "costs_costmonthlysummary" in ctx.captured_queries[-1]["sql"]
-    assert totals == report(ws, use_summary=False, group_by=["category"], bin="day", **WHOLE).previous_totals()
+        built = build_report(daily, compare=True)
+    grouped, previous = (q["sql"] for q in ctx.captured_queries)  # daily bins: the line items; whole: summary
+    assert "costs_costmonthlysummary" not in grouped and "costs_costmonthlysummary" in previous
+    slow = build_report(report(ws, use_summary=False, group_by=["category"], bin="day", **WHOLE), compare=True)
+    assert {r.groups: (r.previous, r.previous_cost) for r in built.rows} == {
+        r.groups: (r.previous, r.previous_cost) for r in slow.rows
+    }
+    assert [(h.currency, h.previous) for h in built.headlines] == [(h.currency, h.previous) for h in slow.headlines]
+
+
+def test_monthly_reports_read_both_periods_from_the_summary_in_one_statement(ws, data):
+    monthly = report(ws, group_by=["service"], bin="month", **WHOLE)
+    with CaptureQueriesContext(connection) as ctx:
+        built = build_report(monthly, compare=True)
+    (sql,) = (q["sql"] for q in ctx.captured_queries)
+    assert "costs_costmonthlysummary" in sql
+    slow = build_report(report(ws, use_summary=False, group_by=["service"], bin="month", **WHOLE), compare=True)
+    assert [(r.groups, r.cells, r.previous) for r in built.rows] == [(r.groups, r.cells, r.previous) for r in slow.rows]
+    assert built.headlines == slow.headlines
 
 
 # --- virtual tags (a provider's CASE over the summary's columns and dates) ---------------------------
@@ -325,6 +360,7 @@ def test_a_failed_window_leaves_summaries_as_they_were(ws, data, monkeypatch):
 def test_deleting_an_integration_deletes_what_was_derived_from_it(ws, data):
     delete_integration(data.beta)
     assert not CostMonthlySummary.objects.filter(integration_id=data.beta.pk).exists()
+    assert not BilledMonthlyTotal.objects.filter(integration_id=data.beta.pk).exists()
     assert not CostDimensionValue.objects.filter(integration_id=data.beta.pk).exists()
     assert not CostSummaryState.objects.filter(integration_id=data.beta.pk).exists()
     assert workspace_dimension_values(ws)["billing_account"] == ["Acme Twilio"]
@@ -365,6 +401,16 @@ def test_the_migration_builds_the_same_summaries_for_existing_line_items(ws, dat
     assert stored_summaries() == expected
     assert set(CostDimensionValue.objects.values_list("integration_id", "dimension", "value")) == values
     assert_maintained(data.acme, data.beta, data.globex)
+
+
+def test_the_migration_adds_up_existing_billed_totals_per_month(ws, data):
+    migration = importlib.import_module("costs.migrations.0009_billed_monthly_totals")
+    ids = [data.acme.pk, data.beta.pk, data.globex.pk]
+    expected = billed_months(ids, stored=False)
+    assert len(expected) > 10
+    BilledMonthlyTotal.objects.all().delete()
+    migration.build_billed_months(None, SimpleNamespace(connection=connection))
+    assert billed_months(ids, stored=True) == expected
 
 
 def test_rebuilding_everything_at_once_gives_the_same_as_maintaining(ws, data):
@@ -463,3 +509,27 @@ def test_the_page_learns_whether_summaries_are_maintained_from_the_values_query(
         assert fs.is_valid() and fs.summaries_maintained() is True
         fs.dimension_values()
     assert len(ctx.captured_queries) == 1
+
+
+@pytest.mark.parametrize(
+    "start, end, maintained, table",
+    [
+        (date(2025, 12, 1), date(2026, 3, 31), True, "costs_billedmonthlytotal"),  # whole months
+        (date(2025, 12, 2), date(2026, 3, 31), True, "costs_billedtotal"),  # days
+        (date(2025, 12, 1), date(2026, 3, 31), False, "costs_billedtotal"),  # not known to be kept up
+    ],
+)
+def test_reconciliation_reads_billed_totals_per_month_over_whole_months(ws, data, start, end, maintained, table):
+    from costs.reconciliation import reconcile
+
+    not_beta = {"billing_account": {"values": ["Beta Twilio"], "op": "not"}}
+    for q, filters in ((EVERYTHING, {}), (~Q(integration__account_name="Beta Twilio"), not_beta)):
+        built = build_report(report(ws, q, group_by=["service"], bin="month", start=start, end=end), compare=False)
+        with CaptureQueriesContext(connection) as ctx:
+            checked = reconcile(built, filters, ws, maintained=maintained)
+        (sql,) = (c["sql"] for c in ctx.captured_queries)  # it matches: no per-day queries
+        assert table in sql and checked.matches
+        days = reconcile(built, filters, ws, maintained=False)  # the same sums, read per day
+        assert [(c.currency, c.billed_total) for c in checked.checks] == [
+            (c.currency, c.billed_total) for c in days.checks
+        ]

@@ -11,13 +11,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from costs.models import UNATTRIBUTED_CATEGORY, UNATTRIBUTED_SERVICE, BilledTotal, CostReport
+from costs.models import UNATTRIBUTED_CATEGORY, UNATTRIBUTED_SERVICE, CostReport
 from tagging.models import VirtualTag, VirtualTagValue
 from tests.queries import data_queries
 from vantage.lib.dates import month_start, utc_today
 from vantage.models import Workspace
 
-from .factories import add_costs, item, make_integration
+from .factories import add_costs, item, make_integration, update_billed
 from .pages import report_query, report_table
 
 MARCH = {"start_date": "2026-03-01", "end_date": "2026-03-31"}
@@ -232,8 +232,8 @@ def test_reconciliation_matches_twilio(owner_client, default_report, march):
     assert "Matches Twilio&#x27;s billed total" in html or "Matches Twilio's billed total" in html
 
 
-def test_reconciliation_shows_the_difference_and_the_day(owner_client, default_report, march):
-    BilledTotal.objects.filter(date="2026-03-03", currency="USD").update(amount=Decimal("26.00"))
+def test_reconciliation_shows_the_difference_and_the_day(owner_client, default_report, march, integration):
+    update_billed(integration, "2026-03-03", amount=Decimal("26.00"))
     html = owner_client.get(f"{detail(default_report)}?{report_query(**MARCH)}").content.decode()
     assert "Differs from Twilio" in html and "-1.00 USD" in html and "3 Mar 2026" in html
 
@@ -563,7 +563,7 @@ def unclassified(integration):
         item("2026-03-02", "SMS & MMS", "sms-outbound", "10.00"),
         item("2026-03-02", UNATTRIBUTED_SERVICE, UNATTRIBUTED_CATEGORY, "12.34"),
     ])  # fmt: skip
-    BilledTotal.objects.filter(date="2026-03-02").update(attributed=Decimal("10.00"))
+    update_billed(integration, "2026-03-02", attributed=Decimal("10.00"))
     return integration
 
 
