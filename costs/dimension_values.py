@@ -10,14 +10,21 @@ each integration, the smallest value, then the smallest one greater than that, a
 a recursive CTE; PostgreSQL and SQLite alike), costing (integrations x distinct values) index probes.
 Both parts are ONE statement; with every integration maintained, the scan has nothing to walk.
 
+With every integration maintained, the values are cached (Django's cache) under a key naming each
+integration of the workspace and when its values were last rebuilt (``CostSummaryState.updated_at``,
+read by one small query with the billing accounts' names): an import, a new or removed integration
+changes the key, so a cached answer is never stale, whichever process rebuilt the values.
+
 Usage units are normalised after reading with ``normalise_unit`` (the twin of the SQL expression
 reports group by; a test keeps the two in step).
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 
+from django.core.cache import cache
 from django.db import connection
 
 from .dimensions import normalise_unit
@@ -77,10 +84,41 @@ def _sql(qn) -> str:
     return "WITH RECURSIVE " + ", ".join(ctes) + " " + " UNION ALL ".join(selects)
 
 
+VALUES_TTL = 24 * 3600  # seconds; the key changes with every import anyway
+
+
 def read_dimension_values(workspace) -> tuple[dict[str, list[str]], bool]:
     """``(values, maintained)``: the values as ``workspace_dimension_values`` returns them, and whether
     every integration of the workspace that has line items is maintained (none had to be scanned),
     i.e. its monthly summaries add up to its line items (``costs.scoping.workspace_cost_summary``)."""
+    members = list(
+        integration_model()
+        .objects.filter(workspaces=workspace)
+        .values_list("pk", "account_name", "cost_summary_state__line_items", "cost_summary_state__updated_at")
+        .order_by("pk")
+    )
+    if all(line_items is not None for _, _, line_items, _ in members):  # every integration maintained
+        return _maintained_values(members), True
+    return _read_all(workspace)
+
+
+def _maintained_values(members: list[tuple]) -> dict[str, list[str]]:
+    """The values of maintained integrations (``members``: id, account name, line items, rebuilt at)."""
+    stamp = "|".join(f"{pk}:{updated.isoformat()}" for pk, _, _, updated in members)
+    key = f"costs:dimension-values:{hashlib.sha256(stamp.encode()).hexdigest()}"
+    values = cache.get(key)
+    if values is None:
+        found: dict[str, set[str]] = defaultdict(set)
+        rows = CostDimensionValue.objects.filter(integration_id__in=[pk for pk, *_ in members])
+        for key_, value in rows.values_list("dimension", "value").distinct().order_by():
+            found[key_].add(normalise_unit(value) if key_ == "usage_unit" else value)
+        values = {key_: sorted(found[key_]) for key_ in SCANNED_COLUMNS}
+        cache.set(key, values, VALUES_TTL)
+    billing = sorted({name for _, name, line_items, _ in members if line_items})
+    return {"billing_account": billing, **values}
+
+
+def _read_all(workspace) -> tuple[dict[str, list[str]], bool]:
     found: dict[str, set[str]] = defaultdict(set)
     scanned = False
     with connection.cursor() as cursor:

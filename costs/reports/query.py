@@ -81,10 +81,12 @@ class ReportQuery:
         self.aliases = [f"g{i}" for i in range(len(self.dimensions))]
         # built on first use only, and shared by copies of the query (``replace``)
         self._summary = functools.cache(summary) if callable(summary) else (lambda **kw: None if kw else summary)
+        self._built: dict[tuple, QuerySet] = {}  # grouped() per (by_bin, previous): built once, not shared
 
     def replace(self, **changes) -> ReportQuery:
         """A copy with other ``start``, ``end``, ``bin``, ``mode`` or ``sort`` (same groups and filters)."""
         clone = copy.copy(self)
+        clone._built = {}
         for name, value in changes.items():
             if name not in REPLACEABLE:
                 raise TypeError(f"ReportQuery.replace() cannot change {name!r}")
@@ -157,6 +159,12 @@ class ReportQuery:
         ``previous``: the same statement reads the previous period too, all of it in one bin
         (``PREVIOUS_BIN``, before every other); ``group_total`` stays the report period's.
         """
+        key = (by_bin, previous)
+        if key not in self._built:
+            self._built[key] = self._build(by_bin=by_bin, previous=previous)
+        return self._built[key].all()  # a fresh QuerySet each time (no shared result cache)
+
+    def _build(self, *, by_bin: bool, previous: bool) -> QuerySet:
         start = self.previous_period()[0] if previous else self.start
         summary = self.summary_range(start, self.end) if self.bin in SUMMARY_BINS else None
         if summary is not None:

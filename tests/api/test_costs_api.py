@@ -165,8 +165,10 @@ def test_rows_are_aggregated_in_the_database(api, owner, ws, acme, django_assert
     c.get(url)
     with django_assert_max_num_queries(20) as few:
         assert c.get(url).status_code == 200
+    queries = len(few.captured_queries)  # (the next request starts a new query log)
     add_costs(acme, [item(date(2026, 3, d), "SMS & MMS", f"cat-{d}", "1.00") for d in range(1, 29)], billed=False)
-    with django_assert_max_num_queries(len(few.captured_queries)):
+    c.get(url)  # the filter values, cached per import, are read again once
+    with django_assert_max_num_queries(queries):
         r = c.get(url)
     assert r.json()["count"] > 20
 

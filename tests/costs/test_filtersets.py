@@ -220,9 +220,13 @@ def test_python_unit_normalisation_matches_sql(ws, data):
 
 def test_choices_take_one_query(ws, data, django_assert_num_queries):
     fs = build(ws, service="SMS & MMS", category="sms-outbound", usage_unit="segments")
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):  # the workspace's integrations, then their values (cached)
         assert fs.is_valid()
         list(fs.form["service"])  # rendering the choices does not query again
+    fs = build(ws, service="SMS & MMS", category="sms-outbound", usage_unit="segments")
+    with django_assert_num_queries(1):  # the integrations: nothing was imported since
+        assert fs.is_valid()
+        list(fs.form["service"])
 
 
 @pytest.mark.parametrize(
@@ -266,3 +270,29 @@ def test_saved_filters_q_matches_the_filterset(ws, data):
     q = saved_filters_q(fs.active_filters(), ws)
     assert workspace_line_items(ws).filter(q).aggregate(s=Sum("cost"))["s"] == Decimal(4 + 8 - 16)
     assert saved_filters_q({"tag": {"op": "is", "values": ["team:web"]}}, ws) is None  # no such dimension (yet)
+
+
+def test_cached_values_follow_imports_integrations_and_renames(ws, data, other_ws):
+    """The values are cached under a key that every import, new or removed integration changes; the
+    billing accounts' names are read each time."""
+    before = workspace_dimension_values(ws)
+    assert "fax-outbound" not in before["category"]
+    add_costs(data["acme"], [item("2026-03-06", "Fax", "fax-outbound", 3, unit="pages")])  # an import
+    assert "fax-outbound" in workspace_dimension_values(ws)["category"]
+    data["globex"].workspaces.add(ws)  # another workspace's integration, shared with this one
+    assert "group-rooms" in workspace_dimension_values(ws)["category"]
+    data["globex"].workspaces.remove(ws)
+    assert "group-rooms" not in workspace_dimension_values(ws)["category"]
+    data["beta"].account_name = "Beta Renamed"
+    data["beta"].save()
+    assert workspace_dimension_values(ws)["billing_account"] == ["Acme Twilio", "Beta Renamed"]
+    for key in before:  # what the cache answers equals what the line items hold
+        assert workspace_dimension_values(ws)[key] == build(ws)._distinct_values(workspace_line_items(ws))[key]
+
+
+def test_an_integration_not_kept_up_is_read_from_its_line_items(ws, data):
+    loose = make_integration(ws, "Loose Twilio")
+    add_costs(loose, [item("2026-03-07", "Studio", "studio-engagements", 1)], maintained=False)
+    fs = build(ws)
+    assert fs.dimension_values()["category"].count("studio-engagements") == 1
+    assert "Loose Twilio" in fs.dimension_values()["billing_account"] and fs.summaries_maintained() is False

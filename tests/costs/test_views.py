@@ -296,9 +296,11 @@ def test_report_query_count_does_not_grow_with_groups(owner_client, ws, default_
     # 10: see test_report_page_runs_at_most_ten_queries (plain columns: no planner settings on PostgreSQL)
     with django_assert_max_num_queries(10) as few:
         assert owner_client.get(url).status_code == 200
+    queries = len(few.captured_queries)  # (the next request starts a new query log)
     many = make_integration(ws, "Many Twilio")
     add_costs(many, [item(f"2026-03-{d:02d}", f"S{n % 7}", f"big-{n}", n) for n in range(120) for d in (1, 15, 28)])
-    with django_assert_max_num_queries(len(few.captured_queries)):
+    owner_client.get(url)  # the filter values, cached per import, are read again once
+    with django_assert_max_num_queries(queries):
         html = owner_client.get(url).content.decode()
     assert len(report_table(html)["tbody"]) == 123
 
