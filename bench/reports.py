@@ -479,6 +479,20 @@ def cover_with_runs(ws):
     print(f"{len(runs)} successful import runs, {span['low']} to {span['high']} (the imports' coverage)")
 
 
+def alternate_medians(fns, repeat):
+    """Median seconds of each of ``fns``, run in turn ``repeat`` times after a warm-up of each: so that
+    all of them see the same machine (its caches, other load, frequency), not one its quiet minute."""
+    for fn in fns:
+        fn()
+    times = [[] for _ in fns]
+    for _ in range(repeat):
+        for fn, spent in zip(fns, times, strict=True):
+            t0 = time.perf_counter()
+            fn()
+            spent.append(time.perf_counter() - t0)
+    return [statistics.median(t) for t in times]
+
+
 def median_seconds(fn, repeat, warm_up=True):
     if warm_up:
         fn()  # warm-up (caches, connections)
@@ -636,8 +650,8 @@ def run(connection, args):
     converting = {"currency": currency, "billed": billed} if currency else {}
     timings = {}
     print(f"\nMedian of {args.repeat} runs (after a warm-up). Hand SQL over the line items; and over the")
-    print("summary wherever the page reads it ('-': the page read no summary for this case)"
-          + (f"; both converted to {currency} as the page is." if currency else "."))
+    print("summary wherever the page reads it ('-': the page read no summary for this case), timed in turn with")
+    print("the page" + (f"; both converted to {currency} as the page is." if currency else "."))
     print(
         f"{'case':46} {'page':>9} {'hand SQL':>9} {'ratio':>6} {'hand/sum':>9} {'ratio':>6}   page queries (SQL time)"
     )
@@ -667,17 +681,19 @@ def run(connection, args):
         hand_t = median_seconds(hand(on_items), 1 if slow else args.repeat, warm_up=not slow)
         with CaptureQueriesContext(conn) as ctx:
             page()
-        sql_time = sum(float(q["time"]) for q in ctx.captured_queries)
-        if any(table in q["sql"] for q in ctx.captured_queries for table in SUMMARIES):
+        captured = ctx.captured_queries  # (the next request starts a new query log)
+        sql_time = sum(float(q["time"]) for q in captured)
+        if any(table in q["sql"] for q in captured for table in SUMMARIES):
             on_summary = hand_sql(connection.vendor, ws.pk, start, end, prev_start, prev_end, summary=True, **sql_args,
                                   **converting)  # fmt: skip
-            summary_t = median_seconds(hand(on_summary), args.repeat)
+            # the page and this hand SQL timed in turn: the page's time printed is this one
+            page_t, summary_t = alternate_medians([page, hand(on_summary)], args.repeat)
             vs_summary = f"{summary_t * 1000:8.0f}ms {page_t / summary_t:5.2f}x"
         else:
             summary_t, vs_summary = None, f"{'-':>10} {'-':>6}"
         print(f"{label:46} {page_t * 1000:8.0f}ms {hand_t * 1000:8.0f}ms {page_t / hand_t:5.2f}x {vs_summary}   "
-              f"{len(ctx.captured_queries)} ({sql_time * 1000:.0f}ms)")
-        slowest = sorted(ctx.captured_queries, key=lambda q: float(q["time"]), reverse=True)[:3]
+              f"{len(captured)} ({sql_time * 1000:.0f}ms)")
+        slowest = sorted(captured, key=lambda q: float(q["time"]), reverse=True)[:3]
         for q in slowest:
             print(f"{'':48}{float(q['time']) * 1000:7.0f}ms  {q['sql'][:90]}")
         timings[sql_args["group"]] = (page_t, hand_t, summary_t or hand_t, page, on_items, query)
