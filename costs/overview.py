@@ -34,6 +34,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from vantage.lib.dates import add_months, month_end, month_start, utc_today
+from vantage.lib.money import percent_of
 
 from . import scoping
 from .choices import DateBin, DateRange
@@ -97,7 +98,7 @@ class Headline:
 
     @property
     def change_percent(self) -> Decimal | None:
-        return _percent(self.change, self.same_days_last_month)
+        return percent_of(self.change, self.same_days_last_month)
 
 
 @dataclass(frozen=True)
@@ -123,7 +124,7 @@ class Mover:
 
     @property
     def change_percent(self) -> Decimal | None:
-        return _percent(self.change, self.same_days_last_month)
+        return percent_of(self.change, self.same_days_last_month)
 
 
 @dataclass(frozen=True)
@@ -175,12 +176,6 @@ class Overview:
     def url(self, **params) -> str:
         """All Resources with ``params`` in its query string (they override the saved settings)."""
         return f"{self.report_url}?{urlencode(params, doseq=True)}"
-
-
-def _percent(change: Decimal | None, base: Decimal | None) -> Decimal | None:
-    if change is None or not base:
-        return None
-    return change * 100 / abs(base)
 
 
 # --- the queries -------------------------------------------------------------------------------------
@@ -332,7 +327,7 @@ def _top_services(overview: Overview, last_days: Grouped) -> list[ServiceSpend]:
             url = overview.url(
                 date_range=DateRange.LAST_30_DAYS, service=service, service_op="is", group_by="category", bin="day"
             )
-            out.append(ServiceSpend(service, currency, amount, _percent(amount, total), url))
+            out.append(ServiceSpend(service, currency, amount, percent_of(amount, total), url))
     return out
 
 

@@ -17,6 +17,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
 from vantage.lib.dates import add_months, month_start, utc_today
+from vantage.lib.money import percent_of
 from vantage.models import EDIT_ROLES
 from vantage.workspaces import require_editor, require_workspace
 
@@ -263,7 +264,7 @@ def _change(total, previous):
     if previous is None:
         return None, None
     change = (total or Decimal(0)) - previous
-    return change, (None if previous == 0 else change * 100 / abs(previous))
+    return change, percent_of(change, previous)
 
 
 def _last_if_none(name: str, descending: bool):

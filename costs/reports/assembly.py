@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from vantage.lib.money import percent_of
+
 from ..fx import unconverted_message
 from .query import ReportQuery
 from .rows import GroupRow, sum_or_none
@@ -24,9 +26,7 @@ class Headline:
 
     @property
     def percent(self) -> Decimal | None:
-        if self.previous is None or self.previous == 0:
-            return None
-        return (self.current - self.previous) * 100 / abs(self.previous)
+        return percent_of(self.change, self.previous)
 
 
 @dataclass

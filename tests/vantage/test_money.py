@@ -24,3 +24,13 @@ def test_exact_sum_has_no_float_drift(ws):
     assert CostLineItem.objects.filter(pk__lt=0).aggregate(s=ExactSum("cost"))["s"] is None
     grouped = CostLineItem.objects.values("currency").annotate(s=ExactSum("cost"), n=Sum("pk"))
     assert grouped[0]["s"].quantize(Decimal("0.01")) == exact.quantize(Decimal("0.01"))
+
+
+def test_percent_of_a_change_keeps_its_sign_and_refuses_nothing():
+    from vantage.lib.money import percent_of
+
+    assert percent_of(Decimal("5"), Decimal("20")) == Decimal("25")
+    assert percent_of(Decimal("5"), Decimal("-20")) == Decimal("25")  # less negative: up
+    assert percent_of(Decimal("-5"), Decimal("20")) == Decimal("-25")
+    assert percent_of(Decimal("5"), Decimal("0")) is None and percent_of(None, Decimal("1")) is None
+    assert percent_of(Decimal("5"), None) is None

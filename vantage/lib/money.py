@@ -47,3 +47,11 @@ class ExactSum(Sum):
 
     def as_sqlite(self, compiler, connection, **extra_context):
         return super().as_sql(compiler, connection, function="DECIMAL_SUM", **extra_context)
+
+
+def percent_of(amount: Decimal | None, base: Decimal | None) -> Decimal | None:
+    """``amount`` (a change, a share) as a percentage of the size of ``base`` (a change from a negative
+    base keeps its sign); ``None`` when either is unknown or the base is zero (no percentage of nothing)."""
+    if amount is None or not base:
+        return None
+    return amount * 100 / abs(base)
