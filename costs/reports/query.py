@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Case, DateField, F, Q, QuerySet, Value, When, Window
+from django.db.models import Case, DateField, F, QuerySet, Value, When, Window
 
 from vantage.lib.db import planner_settings
 from vantage.lib.money import ExactSum
@@ -157,7 +157,8 @@ class ReportQuery:
 
         Over the monthly summary when that gives the same rows (see ``summary_range``), else the line items.
         ``previous``: the same statement reads the previous period too, all of it in one bin
-        (``PREVIOUS_BIN``, before every other); ``group_total`` stays the report period's.
+        (``PREVIOUS_BIN``), ordered to keep each group's rows together but with no ``group_total``
+        (``groups`` orders the groups by their own period's total once pivoted).
         """
         key = (by_bin, previous)
         if key not in self._built:
@@ -199,27 +200,25 @@ class ReportQuery:
         billing = [BILLING_CURRENCY] if self.split_by_billing and not self.by_billing else []
         if self.usage_mode:
             sums["usage_sum"] = ExactSum(shared("usage", rows))
-        own_period = Q(date__gte=self.start) if previous else None  # the group total leaves the previous out
-        measure = ExactSum(shared("usage" if self.usage_mode else COST, rows), filter=own_period)
-        return (
-            money(rows, self.currency)
-            .annotate(**annotations)
-            .values("bin", *self.partition, *billing)
-            .annotate(**sums)
-            .annotate(group_total=Window(SumOver(measure), partition_by=[F(k) for k in self.partition]))
-            .order_by(*self._ordering(by_bin))
-        )
+        grouped = money(rows, self.currency).annotate(**annotations).values("bin", *self.partition, *billing)
+        grouped = grouped.annotate(**sums)
+        if previous:  # no total per group in SQL: it would add up the previous period too (``groups`` sorts)
+            return grouped.order_by(*self._ordering(by_bin, by_total=False))
+        measure = ExactSum(shared("usage" if self.usage_mode else COST, rows))
+        return grouped.annotate(
+            group_total=Window(SumOver(measure), partition_by=[F(k) for k in self.partition])
+        ).order_by(*self._ordering(by_bin))
 
-    def _ordering(self, by_bin: bool = False):
+    def _ordering(self, by_bin: bool = False, *, by_total: bool = True):
         unit = [F("unit").asc(nulls_last=True)] if self.usage_mode else []
         if by_bin:  # the long CSV: chronological, then by group
             billing = [F(BILLING_CURRENCY).asc()] if self.split_by_billing else []
             return [F("bin").asc(), *(F(a).asc(nulls_last=True) for a in self.aliases), F(CURRENCY).asc(), *billing,
                     *unit]  # fmt: skip
         keys = [*unit, F(CURRENCY).asc()]
-        if self.sort == Sort.TOTAL_DESC:
+        if self.sort == Sort.TOTAL_DESC and by_total:
             keys.append(F("group_total").desc(nulls_last=True))
-        elif self.sort == Sort.TOTAL_ASC:
+        elif self.sort == Sort.TOTAL_ASC and by_total:
             keys.append(F("group_total").asc(nulls_last=True))
         keys.extend(F(alias).asc(nulls_last=True) for alias in self.aliases)
         if self.by_billing:
@@ -270,7 +269,16 @@ class ReportQuery:
         """Rows pivoted to one ``GroupRow`` per group (the query keeps a group's rows together); with
         ``previous``, each with its previous period, and groups found only there (``GroupRow.current``)."""
         rows = self.rows(stream=stream, previous=previous)
-        return pivot(rows, usage_mode=self.usage_mode, by_billing=self.by_billing)
+        groups = pivot(rows, usage_mode=self.usage_mode, by_billing=self.by_billing)
+        return iter(sorted(groups, key=self._group_order)) if previous else groups
+
+    def _group_order(self, row: GroupRow) -> tuple:
+        """The order ``_ordering`` asks SQL for, on pivoted groups (their ``total`` is the report period's)."""
+        sign = {Sort.TOTAL_DESC: -1, Sort.TOTAL_ASC: 1}.get(self.sort, 0)
+        unit = (row.unit is None, row.unit or "") if self.usage_mode else ()
+        total = (row.total is None, sign * row.total if sign and row.total is not None else 0)
+        names = tuple((v is None, str(v)) for v in row.groups)
+        return unit, row.currency, total, names, row.billing_currency or "" if self.by_billing else ""
 
     # --- the previous period -------------------------------------------------------------------------
 

@@ -359,3 +359,18 @@ def test_split_values_share_out_the_previous_period_too(ws, integration):
         (("Team B",), Decimal("4.00"), Decimal("8.00")),
     ]  # ordered by this period's totals, the previous one left out of them
     assert [(h.current, h.previous) for h in report.headlines] == [(Decimal("15.00"), Decimal("20.00"))]
+
+
+@pytest.mark.parametrize("sort", ["total_desc", "total_asc", "name"])
+def test_groups_with_their_previous_period_keep_the_order_of_their_own_totals(ws, integration, sort):
+    add_costs(integration, [
+        item("2026-02-10", "A", "a", 100), item("2026-03-10", "A", "a", 1),  # big before, small now
+        item("2026-03-10", "B", "b", 5), item("2026-03-11", "C", "c", 3), item("2026-02-11", "D", "d", 7),
+    ])  # fmt: skip
+    q = query(ws, start=date(2026, 3, 1), end=date(2026, 3, 31), group_by=["service"], sort=sort)
+    alone = [g.groups for g in q.groups()]
+    assert alone == {"total_desc": [("B",), ("C",), ("A",)], "total_asc": [("A",), ("C",), ("B",)],
+                     "name": [("A",), ("B",), ("C",)]}[sort]  # fmt: skip
+    both = [g.groups for g in q.groups(previous=True) if g.current]
+    assert both == alone
+    assert [g.groups for g in build_report(q).rows] == alone
