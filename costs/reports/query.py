@@ -20,6 +20,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db.models import Case, DateField, F, QuerySet, Value, When, Window
+from django.db.models.functions import Cast
 
 from vantage.lib.db import planner_settings
 from vantage.lib.money import ExactSum
@@ -187,7 +188,9 @@ class ReportQuery:
         trunc = F("date") if monthly and self.bin == DateBin.MONTH else TRUNC[self.bin]("date")
         if not previous:
             return trunc
-        return Case(When(date__lt=self.start, then=Value(PREVIOUS_BIN)), default=trunc, output_field=DateField())
+        # a date either way (PostgreSQL's date_trunc() gives a timestamp, which Trunc* convert only on their own)
+        return Case(When(date__lt=self.start, then=Value(PREVIOUS_BIN)), default=Cast(trunc, DateField()),
+                    output_field=DateField())  # fmt: skip
 
     def _grouped(self, rows: QuerySet, *, by_bin: bool, monthly: bool = False, previous: bool = False) -> QuerySet:
         annotations = {"bin": self._bin(monthly=monthly, previous=previous)}
