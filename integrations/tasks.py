@@ -4,6 +4,8 @@ import logging
 
 import django_q.tasks
 
+from costs.signals import costs_imported
+
 from .models import Integration, IntegrationStatus, RunTrigger
 from .twilio import importer
 from .twilio.client import TwilioError
@@ -21,6 +23,8 @@ def _run_on(integration_id: int, work) -> str:
         return work(integration)
     except TwilioError as exc:
         return f"failed: {exc.__class__.__name__}"
+    finally:  # costs may have changed either way (a failed run keeps what it imported)
+        costs_imported.send(sender=Integration, integration_id=integration_id)
 
 
 def import_history_task(integration_id: int, resume: bool = True) -> str:

@@ -172,8 +172,11 @@ INSTALLED_APPS = [
     "encrypted_model_fields",
     "django_q",
     "vantage",
+    "vantage.notifications",
     "integrations",
     "costs",
+    "costs.forecasts",
+    "costs.budgets",
     "tagging",
 ]
 

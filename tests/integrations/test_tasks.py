@@ -28,3 +28,24 @@ def test_rejected_credentials_are_recorded_not_raised(catalog, integration, twil
     assert "20003" in integration.status_message and twilio_secret not in integration.status_message
     assert IngestionRun.objects.filter(integration=integration, status=RunStatus.FAILED).exists()
     assert Integration.objects.filter(pk=integration.pk).exists()  # kept, for the person to fix the key
+
+
+@responses.activate
+def test_every_import_run_tells_costs_it_ended_even_a_failed_one(catalog, integration, twilio_secret):
+    from costs.signals import costs_imported
+
+    heard = []
+
+    def receiver(sender, integration_id, **kwargs):
+        heard.append(integration_id)
+
+    costs_imported.connect(receiver, dispatch_uid="test-heard")
+    try:
+        responses.get(BASE + DAILY_PATH, status=401, json=error(20003, 401, "Authenticate"))
+        tasks.sync_task(integration.pk)
+        pk = integration.pk
+        integration.delete()
+        tasks.sync_task(pk)  # nothing ran: nothing to tell
+    finally:
+        costs_imported.disconnect(dispatch_uid="test-heard")
+    assert heard == [pk]

@@ -1,0 +1,1 @@
+"""Budgets per cost report (monthly periods, hierarchies), their performance and their alerts."""
