@@ -148,3 +148,33 @@ def test_the_forecast_costs_three_small_queries(owner, november, report, django_
     write_forecast(report)
     with django_assert_max_num_queries(len(without.captured_queries) + 3):
         assert "forecast-line" in client.get(url).content.decode()
+
+
+def test_quarterly_bins_add_the_rest_of_the_quarter(owner_page):
+    titles = forecast_titles(owner_page(bin="quarter"))
+    assert titles == ["Forecast (80% band) · 2026 Q4: 450.00 USD (417.00–483.00)"]  # daily bands added up
+
+
+def test_a_range_ending_later_keeps_its_own_days(owner_page):
+    html = owner_page(bin="day", chart="line", end_date="2026-11-30", group_by=["service"])
+    assert len(forecast_titles(html)) == 11
+    actual_lines = re.findall(r'<polyline fill="none"[^>]*points="([^"]*)"', svg(html))
+    assert all(len(points.split()) == 19 for points in actual_lines)  # no drop to zero after the last actual day
+
+
+def test_usage_mode_has_no_forecast(owner_page):
+    html = owner_page(bin="day", mode="usage")
+    assert 'id="forecast-headline"' not in html and "forecast-line" not in html
+
+
+def test_without_a_measured_accuracy_it_says_so(owner, november, report):
+    write_forecast(report, accuracy={})
+    text = headline(page(client_of(owner), report, **NOV_TO_TODAY, bin="day"))
+    assert "Forecast for Nov 2026: 450.00 USD" in text and "Accuracy not measured yet" in text
+
+
+def test_other_filters_than_the_saved_ones_are_noted(owner_page):
+    html = owner_page(bin="day", billing_account=["Acme Twilio"], billing_account_op="is")
+    assert forecast_titles(html)
+    assert "The forecast follows the saved report's filters" in html
+    assert "The forecast follows the saved report's filters" not in owner_page(bin="day")
