@@ -155,6 +155,8 @@ def add_forecast(data, report, points, *, history_end: date, window_end: date, m
     data.forecast = ForecastOverlay(values, lows, highs, until, to_come, min(window_end, points[-1].date), anchor)
     if summed:
         data.notes.append(SUMMED_BAND_NOTE)
+    if not query.cumulative and bin_end(starts[drawn[-1]], query.bin) > data.forecast.end:
+        data.notes.append(f"The forecast reaches {day(data.forecast.end)}: the last bin has no forecast after it.")
     data.description += (
         f" Dashed line: {FORECAST_LABEL.lower()}, {data.x_titles[drawn[0]]} to {data.x_titles[drawn[-1]]}, "
         f"{money(to_come)} {data.unit} more expected by {day(data.forecast.end)}."

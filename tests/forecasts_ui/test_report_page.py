@@ -77,6 +77,7 @@ def test_weekly_bins_add_actual_and_forecast_of_the_rest(owner_page):
     assert "Forecast (80% band) · Week of 16 Nov 2026: 105.00 USD (96.00–114.00)" in titles
     assert titles[-1] == "Forecast (80% band) · Week of 30 Nov 2026: 15.00 USD (12.00–18.00)"
     assert "adds up the daily 80% bands" in html
+    assert "The forecast reaches 30 Nov 2026: the last bin has no forecast after it." in html  # (to 6 Dec)
 
 
 def test_the_current_month_bin_uses_the_band_of_the_months_total(owner_page):
@@ -84,6 +85,7 @@ def test_the_current_month_bin_uses_the_band_of_the_months_total(owner_page):
     assert forecast_titles(html) == ["Forecast (80% band) · Nov 2026: 450.00 USD (430.00–470.00)"]
     assert '<rect class="forecast-band"' in svg(html)  # one bin: a bar of the band, not a polygon
     assert "adds up the daily 80% bands" not in html
+    assert "The forecast reaches" not in html  # the bin ends with the month the forecast covers
 
 
 def test_cumulative_continues_the_running_total(owner_page):
@@ -151,8 +153,10 @@ def test_the_forecast_costs_three_small_queries(owner, november, report, django_
 
 
 def test_quarterly_bins_add_the_rest_of_the_quarter(owner_page):
-    titles = forecast_titles(owner_page(bin="quarter"))
+    html = owner_page(bin="quarter")
+    titles = forecast_titles(html)
     assert titles == ["Forecast (80% band) · 2026 Q4: 450.00 USD (417.00–483.00)"]  # daily bands added up
+    assert "The forecast reaches 30 Nov 2026" in html
 
 
 def test_a_range_ending_later_keeps_its_own_days(owner_page):
