@@ -20,6 +20,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from .choices import ChartType
 from .dates import bin_title, bins
+from .forecast_chart import ForecastOverlay, forecast_bounds, forecast_svg, legend_entry
 from .formatting import money, quantity
 from .reports import ColumnTotal, Report
 
@@ -51,6 +52,7 @@ class ChartData:
     title: str = ""  # what is charted, e.g. "Cost in USD" or "Usage in segments (the unit with the most cost)"
     missing: list[list[str]] = field(default_factory=list)  # per x position: the accounts not imported there
     currency: str = ""  # the billing currency drawn (spend and usage alike)
+    forecast: ForecastOverlay | None = None  # the dashed forecast line and its band (costs.forecast_chart)
 
     def fmt(self, value) -> str:
         return quantity(value) if self.usage_mode else money(value)
@@ -195,7 +197,8 @@ def _bounds(data: ChartData) -> tuple[float, float]:
     else:
         highs = [_num(v) for s in data.series for v in s.values]
         lows = highs
-    return min([0.0, *lows]), max([0.0, *highs])
+    extra = forecast_bounds(data)
+    return min([0.0, *lows, *extra]), max([0.0, *highs, *extra])
 
 
 def _tick_label(value: float) -> str:
@@ -311,10 +314,13 @@ def _bars(data: ChartData, f: _Frame) -> list[str]:
 
 
 def _lines(data: ChartData, f: _Frame) -> list[str]:
-    """A line per series, with a titled point per bin when there are few enough."""
+    """A line per series, with a titled point per bin when there are few enough; continued by a forecast,
+    the lines stop at the last bin with actual costs."""
     parts = []
+    shown = data.forecast.actual_until + 1 if data.forecast is not None else f.n
     for s in data.series:
-        points = " ".join(f"{f.x(i):.1f},{f.y(_num(v)):.1f}" for i, v in enumerate(s.values))
+        values = s.values[:shown]
+        points = " ".join(f"{f.x(i):.1f},{f.y(_num(v)):.1f}" for i, v in enumerate(values))
         parts.append(
             f'<polyline fill="none" stroke="{s.color}" stroke-width="2" points="{points}">'
             f"<title>{escape(s.label)}</title></polyline>"
@@ -323,7 +329,7 @@ def _lines(data: ChartData, f: _Frame) -> list[str]:
             parts.extend(
                 f'<circle cx="{f.x(i):.1f}" cy="{f.y(_num(v)):.1f}" r="2.5" fill="{s.color}">'
                 f"{_value_title(data, s, i)}</circle>"
-                for i, v in enumerate(s.values)
+                for i, v in enumerate(values)
             )
     return parts
 
@@ -356,12 +362,15 @@ def _not_imported(data: ChartData, f: _Frame) -> list[str]:
 
 
 def legend(data: ChartData) -> list[dict]:
-    """The legend the page shows beside the plot: colour, full name and the series' total."""
-    return [
+    """The legend the page shows beside the plot: colour, full name and the series' total (and the forecast's
+    entry, what is still to come, when the chart is continued by one)."""
+    entries = [
         {"label": s.label, "color": s.color, "total": _series_total(s, data.kind, data.cumulative, data.unit,
                                                                     data.usage_mode)}
         for s in data.series
     ]  # fmt: skip
+    forecast = legend_entry(data)
+    return entries + [forecast] if forecast else entries
 
 
 def render_svg(data: ChartData) -> SafeString:
@@ -374,6 +383,7 @@ def render_svg(data: ChartData) -> SafeString:
         *_y_axis(data, f),
         *_x_axis(data, f),
         *(_bars(data, f) if data.kind == ChartType.BAR else _lines(data, f)),
+        *forecast_svg(data, f),
         "</svg>",
     ]
     return mark_safe("".join(parts))

@@ -7,12 +7,16 @@
   last month;
 * spend per billing account, this month to date and last month;
 * integrations that need attention: in error, importing (with progress), or with spend waiting in
-  ``unattributed`` (categories Twilio reports that the catalog does not know yet).
+  ``unattributed`` (categories Twilio reports that the catalog does not know yet);
+* the forecast of this month for All Resources (stored by the forecasting task, read here in two small
+  queries: ``costs.forecasts.read``) with its band, against last month and with its measured accuracy, or
+  why there is none.
 
 The figures come from four grouped ``ReportQuery`` queries (month to date and the last 30 days by
 billing account and service, the same days of last month by service, last month by billing account:
 over the monthly summary where it gives the same answer), plus the integrations, All Resources and the
-import history (one query): seven queries whatever the number of line items. Python only adds up aggregated rows.
+import history (one query): seven queries whatever the number of line items, and two small ones for the stored
+forecast. Python only adds up aggregated rows.
 
 Currencies are never added together: every figure is per currency (a workspace with USD and GBP
 accounts gets two of each). ``spend_query`` is the ONE place a query is built, so passing a
@@ -40,6 +44,7 @@ from . import scoping
 from .choices import DateBin, DateRange
 from .coverage import import_gaps_of
 from .dates import previous_period
+from .forecasts import read as forecast_read
 from .fx import rate_note
 from .models import UNATTRIBUTED_CATEGORY, UNATTRIBUTED_SERVICE, CostLineItem, CostSummaryState, integration_model
 from .reports import ReportQuery
@@ -158,6 +163,36 @@ class Attention:
         return self.status in BUSY
 
 
+@dataclass(frozen=True)
+class ForecastFigure:
+    """This month's expected total in one currency, its 80% band, and last month's total to compare."""
+
+    currency: str
+    amount: Decimal
+    low: Decimal
+    high: Decimal
+    last_month: Decimal | None  # None: last month was not fully imported (or had no costs in this currency)
+
+    @property
+    def change(self) -> Decimal | None:
+        return None if self.last_month is None else self.amount - self.last_month
+
+    @property
+    def change_percent(self) -> Decimal | None:
+        return percent_of(self.change, self.last_month)
+
+
+@dataclass(frozen=True)
+class ForecastCard:
+    """All Resources' forecast of this month (a figure per currency), its accuracy, or why there is none."""
+
+    month: date
+    figures: list[ForecastFigure]
+    accuracy: str
+    reason: str
+    url: str  # the report page, where the forecast continues the chart
+
+
 @dataclass
 class Overview:
     periods: Periods
@@ -172,6 +207,7 @@ class Overview:
     month_importing: bool = False  # this month's import is not finished yet
     previous_complete: bool = True  # the same days of last month were fully imported
     currency_note: str = ""  # how the figures' currency came about (converted, at which rates)
+    forecast: ForecastCard | None = None
 
     def url(self, **params) -> str:
         """All Resources with ``params`` in its query string (they override the saved settings)."""
@@ -247,13 +283,14 @@ def _integrations(workspace) -> list:
 
 
 def build_overview(workspace, today: date | None = None) -> Overview:
-    """Every figure of the Overview for ``workspace``: seven queries, whatever the data."""
+    """Every figure of the Overview for ``workspace``: nine queries (two for the forecast), whatever the data."""
     periods = p = Periods.of(today or utc_today())
     integrations = _integrations(workspace)
     overview = Overview(periods=periods, has_integrations=bool(integrations))
     if not integrations:
         return overview
-    overview.report_url = reverse("costs:report_detail", args=[ensure_default_report(workspace).pk])
+    all_resources = ensure_default_report(workspace)
+    overview.report_url = reverse("costs:report_detail", args=[all_resources.pk])
     overview.links = _links(overview)
     month_gaps, last_month_gaps = import_gaps_of(
         workspace, [(p.month_start, p.today), (p.last_month_start, p.last_month_end)]
@@ -279,7 +316,21 @@ def build_overview(workspace, today: date | None = None) -> Overview:
     partial = {g.billing_account for g in last_month_gaps}
     overview.accounts = _accounts(overview, _by(this_month, 0), last_month, partial)
     overview.attention = _attention(overview, integrations, last_days)
+    overview.forecast = _forecast_card(overview, all_resources)
     return overview
+
+
+def _forecast_card(overview: Overview, report) -> ForecastCard:
+    """This month's forecast of ``report`` per currency against last month's total (the headline's), or the
+    reason there is none. Two small queries (one without a forecast); nothing is fitted here."""
+    month = overview.periods.month_start
+    forecast = forecast_read.forecast_of(report)
+    months = forecast_read.month_forecasts(report, month) if forecast is not None else []
+    last = {h.currency: h.last_month for h in overview.headlines}
+    figures = [ForecastFigure(m.currency, m.amount, m.low, m.high, last.get(m.currency)) for m in months]
+    reason = forecast_read.reason_text(forecast) or ("" if figures else "No forecast of this month yet.")
+    url = overview.url(date_range=DateRange.THIS_MONTH, bin="day")
+    return ForecastCard(month, figures, forecast_read.accuracy_text(forecast), reason, url)
 
 
 def _currency_note(workspace, today: date) -> str:

@@ -29,6 +29,9 @@ from .dates import bin_title
 from .dimensions import DRILL_PATH, NONE_LABEL, dimensions, drill_next
 from .exports import export_report
 from .filtersets import DIMENSION_PARAMS, TAG_PARAM, CostLineItemFilterSet
+from .forecast_chart import add_forecast, chart_window_end
+from .forecasts import read as forecast_read
+from .forecasts.models import ForecastStatus
 from .forms import ReportSettingsForm, ReportTitleForm
 from .groupings import MAX_GROUPINGS
 from .models import CostReport
@@ -458,6 +461,7 @@ def _figures(request, bound: BoundReport, report: CostReport) -> dict:
     converted = chart_currency is not None and chart_currency == result.currency
     chart_gaps = _gaps_in_currency(request.workspace, gaps, chart_currency, converted=converted)
     mark_not_imported(data, result, chart_gaps)
+    forecast = _forecast_context(bound, report, result, data)
     reconciliation = reconcile(result, active, request.workspace, maintained=bound.filterset.summaries_maintained())
     return {
         "result": result,
@@ -491,7 +495,46 @@ def _figures(request, bound: BoundReport, report: CostReport) -> dict:
         "export_wide_url": bound.url("costs:report_export", report, layout=ExportLayout.WIDE),
         "export_long_url": bound.url("costs:report_export", report, layout=ExportLayout.LONG),
         **_currency_context(bound, report, result),
+        **forecast,
     }
+
+
+def _service_filter(active: dict) -> tuple[list[str] | None, bool]:
+    """The services the page shows: ``(None, False)`` all, ``(values, False)`` those, ``(values, True)`` all but."""
+    spec = active.get("service")
+    if not spec:
+        return None, False
+    return list(spec.get("values") or []), spec.get("op") == Operator.NOT
+
+
+def _forecast_context(bound: BoundReport, report: CostReport, result, data) -> dict:
+    """The stored forecast where the range reaches today: the headline's month figure with its accuracy (or
+    why there is none) and, on the chart ``data``, the dashed line over the services shown in the chart's
+    currency. Read only (at most three small queries), never fitted here; a past range reads nothing."""
+    query, today = result.query, utc_today()
+    if query.end < today or query.usage_mode:
+        return {}
+    forecast = forecast_read.forecast_of(report)
+    context = {"forecast_shown": True, "forecast": forecast, "forecast_month_start": month_start(today),
+               "forecast_reason": forecast_read.reason_text(forecast),
+               "forecast_accuracy": forecast_read.accuracy_text(forecast)}  # fmt: skip
+    if forecast is None or forecast.status != ForecastStatus.OK or forecast.history_end is None or data is None:
+        return context
+    month = forecast_read.month_forecast(report, month_start(today), data.currency)
+    if month is None:
+        context["forecast_reason"] = f"None in {data.currency}: this report's forecast is in other currencies."
+    active = bound.filterset.active_filters()
+    services, exclude = _service_filter(active)
+    window_end = chart_window_end(query, today, forecast.horizon_end)
+    points = forecast_read.daily_points(report, query.start, window_end, services, exclude=exclude,
+                                        currency=data.currency, after=forecast.history_end)  # fmt: skip
+    drawn = add_forecast(data, result, points, history_end=forecast.history_end, window_end=window_end,
+                         month_band=month if services is None else None)  # fmt: skip
+    others = {k: v for k, v in active.items() if k != "service"}
+    if drawn and others != {k: v for k, v in (report.filters or {}).items() if k != "service"}:
+        data.notes.append("The forecast follows the saved report's filters (other than the service filter).")
+    context.update(forecast_month=month, forecast_filtered=services is not None)
+    return context
 
 
 def _currency_context(bound: BoundReport, report: CostReport, result) -> dict:
