@@ -19,6 +19,7 @@ urlpatterns = [
     path("settings/workspace/", workspace_settings.workspace_settings, name="workspace_settings"),
     path("reports/", include("costs.urls")),
     path("settings/integrations/", include("integrations.urls")),
+    path("settings/notifications/", include("vantage.notifications.urls")),
     path("virtual-tags/", include("tagging.urls")),
     path("admin/", admin.site.urls),
     path("api/v2/", include("vantage.api.urls")),
