@@ -5,8 +5,9 @@ import logging
 from datetime import timedelta
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
-from django_q.models import Task
+from django_q.models import Schedule, Task
 
 from vantage.notifications import outbound, services
 from vantage.notifications.models import DeliveryStatus, Notification, WebhookEndpoint
@@ -227,3 +228,11 @@ def test_the_secret_and_the_response_body_are_never_recorded_or_logged(
     for text in (stored, caplog.text):
         assert secret not in text and "path-secret" not in text and "receiver body" not in text
     assert WebhookEndpoint.objects.get().signing_secret == secret  # stored (encrypted), readable by the app only
+
+
+def test_the_deliver_due_schedule_runs_every_minute_from_now():
+    call_command("setup_schedules")
+    schedule = Schedule.objects.get(name="vantage:notifications-deliver-due")
+    assert (schedule.func, schedule.schedule_type, schedule.minutes) == (
+        "vantage.notifications.tasks.deliver_due", "I", 1)
+    assert abs((schedule.next_run - timezone.now()).total_seconds()) < 60
