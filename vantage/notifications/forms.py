@@ -7,6 +7,8 @@ from django.core.validators import URLValidator
 from . import outbound
 from .models import WebhookEndpoint
 
+URL_ATTRS = {"placeholder": "https://hooks.slack.com/services/…", "inputmode": "url", "autocomplete": "off",
+             "spellcheck": "false"}
 URL_HELP = ("An https:// URL that accepts a JSON POST, e.g. a Slack or Microsoft Teams incoming webhook. "
             "It must be reachable from the internet; addresses inside a network are refused.")
 
@@ -37,7 +39,7 @@ def validate_webhook_name(workspace, name: str) -> str:
 
 class WebhookEndpointForm(forms.ModelForm):
     url = forms.CharField(label="URL", max_length=500, help_text=URL_HELP,
-                          widget=forms.URLInput(attrs={"placeholder": "https://hooks.slack.com/services/…"}))
+                          widget=forms.TextInput(attrs=URL_ATTRS))
 
     class Meta:
         model = WebhookEndpoint
