@@ -26,6 +26,7 @@ from urllib3.exceptions import ConnectTimeoutError, HTTPError, NewConnectionErro
 CONNECT_TIMEOUT = 5.0  # seconds
 READ_TIMEOUT = 10.0
 REACHABLE_TIMEOUT = 3.0  # the check when an endpoint is added
+CA_CERTS: str | None = None  # a CA bundle file instead of the system's (the tests' own CA)
 
 
 class TargetError(Exception):
@@ -163,7 +164,7 @@ def _pool(target: Target) -> urllib3.HTTPConnectionPool:
     if target.scheme == "https":
         return urllib3.HTTPSConnectionPool(
             target.addresses[0], server_hostname=target.host, assert_hostname=target.host, cert_reqs="CERT_REQUIRED",
-            **options,
+            ca_certs=CA_CERTS, **options,
         )  # fmt: skip
     return urllib3.HTTPConnectionPool(target.addresses[0], **options)
 
