@@ -8,5 +8,12 @@ SCHEDULES = [
         "repeats": -1,
         "hour_utc": 6,
     },
+    {
+        "name": "vantage:notifications-deliver-due",
+        "func": "vantage.notifications.tasks.deliver_due",
+        "schedule_type": "I",  # every `minutes`
+        "minutes": 1,
+        "repeats": -1,
+    },
 ]
 PREFIX = "vantage:"

@@ -135,6 +135,33 @@ if not _work_mem or not 64 <= int(_work_mem[1]) * {"kB": 1, "MB": 1024, "GB": 10
         f"REPORT_WORK_MEM is malformed: {REPORT_WORK_MEM!r} (use e.g. 32MB, 512kB or 1GB; PostgreSQL takes 64kB to 2TB)"
     )
 
+# Email (notifications): django-environ's EMAIL_URL, e.g. smtp+tls://user:password@smtp.example.com:587.
+# Default: printed to the console when DEBUG (`make run`), else an SMTP server on localhost:25.
+try:
+    _email = env.email_url("EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25")
+except Exception:
+    # the message names no part of the value: it may hold the SMTP password
+    raise ImproperlyConfigured(
+        "EMAIL_URL is malformed: use e.g. smtp+tls://user:password@host:587 or consolemail://"
+    ) from None
+if not _email.get("EMAIL_BACKEND"):
+    raise ImproperlyConfigured("EMAIL_URL is malformed: its scheme is not smtp, smtp+tls, smtp+ssl or consolemail")
+EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+EMAIL_HOST = _email.get("EMAIL_HOST") or "localhost"
+EMAIL_PORT = _email.get("EMAIL_PORT") or 25
+EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER") or ""
+EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD") or ""
+EMAIL_USE_TLS = bool(_email.get("EMAIL_USE_TLS"))
+EMAIL_USE_SSL = bool(_email.get("EMAIL_USE_SSL"))
+EMAIL_TIMEOUT = 10  # seconds: a stuck SMTP server fails the attempt (retried later) instead of the worker
+DEFAULT_FROM_EMAIL = _typed("DEFAULT_FROM_EMAIL", env.str, "Vantage <vantage@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Webhook targets allowed although they resolve to loopback/private addresses or use plain http
+# (comma-separated host names or IPs), e.g. a receiver inside your own network.
+NOTIFY_ALLOWED_HOSTS = [
+    h.strip().lower().strip("[]") for h in _typed("NOTIFY_ALLOWED_HOSTS", env.list, []) if h.strip()
+]
+
 REDIS_URL = _typed("REDIS_URL", env.str, "")
 if REDIS_URL and urlparse(REDIS_URL).scheme not in ("redis", "rediss", "unix"):
     raise ImproperlyConfigured(f"REDIS_URL is malformed: {REDIS_URL!r} needs redis://, rediss:// or unix://")

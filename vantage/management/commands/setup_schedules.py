@@ -22,10 +22,11 @@ class Command(BaseCommand):
         for spec in SCHEDULES:
             obj, created = Schedule.objects.update_or_create(
                 name=spec["name"],
-                defaults={"func": spec["func"], "schedule_type": spec["schedule_type"], "repeats": spec["repeats"]},
+                defaults={"func": spec["func"], "schedule_type": spec["schedule_type"], "repeats": spec["repeats"],
+                          "minutes": spec.get("minutes")},
             )
-            if created:
-                obj.next_run = next_run_at(spec["hour_utc"])
+            if created:  # a daily schedule first runs at its hour; one every few minutes, now
+                obj.next_run = next_run_at(spec["hour_utc"]) if "hour_utc" in spec else datetime.now(UTC)
                 obj.save(update_fields=["next_run"])
             self.stdout.write(f"{'Created' if created else 'Up to date'}: {spec['name']} -> {spec['func']}")
         # Retire our own schedules that are no longer declared; never touch anyone else's.
