@@ -25,6 +25,7 @@ urlpatterns = [
     path("api/v2/", include("integrations.api.urls")),
     path("api/v2/", include("costs.api.urls")),
     path("api/v2/", include("tagging.api.urls")),
+    path("api/v2/", include("costs.budgets.api.urls")),
     path("api/v2/schema", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v2/docs", ApiDocsView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v2/redoc", ApiRedocView.as_view(url_name="api-schema"), name="api-redoc"),

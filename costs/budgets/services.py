@@ -74,7 +74,8 @@ def _check_tree(workspace, budget: Budget, data: BudgetInput, out: Checked) -> N
             raise ValidationError(f"“{data.parent.name}” is in {data.parent.currency}: its children must be too.")
     except ValidationError as error:
         out.add("parent", error)
-    if data.children:
+    if data.children and "parent" not in out.errors:
+        budget.parent = data.parent  # in memory only: the children's checks walk up from the budget's new place
         try:
             validation.check_children(budget, data.children)
             if data.parent is not None and any(c.pk == data.parent.pk for c in data.children):

@@ -141,7 +141,7 @@ def check_parent(budget, parent, *, has_periods: bool, children_of=None) -> None
         raise ValidationError("A budget cannot be its own parent.")
     if parent.workspace_id != budget.workspace_id:
         raise ValidationError("Choose a parent budget of this workspace.")
-    if parent.periods.exists():
+    if parent.pk is not None and parent.periods.exists():
         raise ValidationError(f"“{parent.name}” has periods of its own: a parent budget only adds up its children.")
     node, seen = parent, set()
     while node is not None and node.pk not in seen:

@@ -52,3 +52,19 @@ def set_forecast(report, amount, month=NOV, currency="USD"):
         forecast=forecast, month=month, currency=currency,
         defaults={"actual": Decimal("60"), "amount": Decimal(amount), "low": Decimal(amount), "high": Decimal(amount)},
     )
+
+
+@pytest.fixture
+def api():
+    """api(user) -> an APIClient with a fresh Bearer token of that user."""
+    from rest_framework.test import APIClient
+
+    from vantage.models import ApiToken
+
+    def make(user):
+        client = APIClient()
+        _, raw = ApiToken.issue(user, "test")
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+        return client
+
+    return make
