@@ -15,6 +15,7 @@ from ..models import Budget, BudgetAlert
 from ..performance import Performance
 from ..validation import Period
 
+ID = {"min_value": 1, "max_value": 2**63 - 1}  # a database id (SQLite: a signed 64-bit integer)
 DECIMAL = {"type": "string", "format": "decimal", "example": "1500.00"}
 
 
@@ -117,12 +118,12 @@ class BudgetWriteSerializer(serializers.Serializer):
     """A whole budget (PUT replaces it): its periods, or its child budgets (a parent has no periods)."""
 
     name = serializers.CharField(max_length=100)
-    cost_report = serializers.IntegerField(help_text="The id of one of the workspace's cost reports.")
-    parent = serializers.IntegerField(required=False, allow_null=True, help_text="A parent budget's id.")
+    cost_report = serializers.IntegerField(**ID, help_text="The id of one of the workspace's cost reports.")
+    parent = serializers.IntegerField(**ID, required=False, allow_null=True, help_text="A parent budget's id.")
     currency = serializers.CharField(required=False, allow_blank=True, max_length=3,
                                      help_text="Default: the workspace's reporting currency, or the report's.")
     periods = PeriodSerializer(many=True, required=False, default=list)
-    child_budgets = serializers.ListField(child=serializers.IntegerField(), required=False, max_length=1000,
+    child_budgets = serializers.ListField(child=serializers.IntegerField(**ID), required=False, max_length=1000,
                                          help_text="Ids of budgets this one adds up (replaces its children).")
 
     def _budget(self, pk, workspace):
@@ -167,16 +168,19 @@ class BudgetAlertSerializer(serializers.ModelSerializer):
 
 
 class BudgetAlertWriteSerializer(serializers.Serializer):
-    budget = serializers.IntegerField(help_text="The id of one of the workspace's budgets.")
-    thresholds = serializers.ListField(child=serializers.IntegerField(), min_length=1, max_length=20,
+    budget = serializers.IntegerField(**ID, help_text="The id of one of the workspace's budgets.")
+    thresholds = serializers.ListField(child=serializers.IntegerField(min_value=-(2**31), max_value=2**31),
+                                       min_length=1, max_length=20,
                                        help_text="Percentages of the month's budget, each 1 to 1000.")
     basis = serializers.ChoiceField(choices=Basis.choices, default=Basis.ACTUAL)
     window = serializers.ChoiceField(choices=Window.choices, default=Window.NONE)
-    window_days = serializers.IntegerField(required=False, allow_null=True,
+    window_days = serializers.IntegerField(min_value=-(2**31), max_value=2**31, required=False, allow_null=True,
                                            help_text=f"N (1 to {MAX_WINDOW_DAYS}) for a first/last-days window.")
-    recipients = serializers.ListField(child=serializers.IntegerField(), required=False, default=list, max_length=500,
+    recipients = serializers.ListField(child=serializers.IntegerField(**ID), required=False, default=list,
+                                       max_length=500,
                                        help_text="User ids of workspace members, emailed.")
-    webhooks = serializers.ListField(child=serializers.IntegerField(), required=False, default=list, max_length=100,
+    webhooks = serializers.ListField(child=serializers.IntegerField(**ID), required=False, default=list,
+                                     max_length=100,
                                      help_text="Ids of the workspace's webhook endpoints.")
     is_active = serializers.BooleanField(default=True)
 
