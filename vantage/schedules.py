@@ -8,5 +8,12 @@ SCHEDULES = [
         "repeats": -1,
         "hour_utc": 6,
     },
+    {
+        "name": "vantage:budget-alerts",
+        "func": "costs.budgets.tasks.evaluate_all",
+        "schedule_type": "D",  # daily, after the refresh: queues one evaluation per workspace with alerts
+        "repeats": -1,
+        "hour_utc": 8,
+    },
 ]
 PREFIX = "vantage:"

@@ -20,6 +20,7 @@ urlpatterns = [
     path("reports/", include("costs.urls")),
     path("settings/integrations/", include("integrations.urls")),
     path("virtual-tags/", include("tagging.urls")),
+    path("budgets/", include("costs.budgets.urls")),
     path("admin/", admin.site.urls),
     path("api/v2/", include("vantage.api.urls")),
     path("api/v2/", include("integrations.api.urls")),
