@@ -121,3 +121,15 @@ def test_access_rules(client_for_user, owner, viewer, outsider, ws, report):
     assert [client.get(u).status_code for u in writes[1:2] + writes[3:]] == [404] * 3
     assert [client.post(u).status_code for u in posts] == [404] * 2
     assert Budget.objects.filter(pk=budget.pk).exists() and BudgetAlert.objects.filter(pk=alert.pk).exists()
+
+
+def test_admin_pages(admin_client, ws, report):
+    budget = make_budget(ws, report)
+    alert = BudgetAlert.objects.create(budget=budget, thresholds=[50])
+    for url in ["/admin/budgets/budget/", f"/admin/budgets/budget/{budget.pk}/change/", "/admin/budgets/budgetalert/",
+                f"/admin/budgets/budgetalert/{alert.pk}/change/", "/admin/budgets/budgetalertfiring/"]:
+        assert admin_client.get(url).status_code == 200, url
+    response = admin_client.post(f"/admin/budgets/budgetalert/{alert.pk}/change/", {
+        "budget": budget.pk, "thresholds": "[0]", "basis": "actual", "window": "none", "is_active": "on"})
+    assert response.status_code == 200 and "outside 1 to 1000" in response.content.decode()
+    assert BudgetAlert.objects.get().thresholds == [50]
