@@ -110,10 +110,9 @@ def test_task_evaluates(ws, report, costs):
     assert tasks.evaluate_workspace(999999) == 0
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite serialises writers; two evaluations cover it")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_evaluations_fire_once(ws, owner, report, costs, monkeypatch):
-    if connection.vendor != "postgresql":
-        pytest.skip("SQLite serialises writers; the two-evaluations test above covers it")
     monkeypatch.setattr("vantage.notifications.services.async_task", lambda *a, **k: None)  # delivery: not ours
     owner.email = "olivia@example.com"
     owner.save()

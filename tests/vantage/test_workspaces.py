@@ -138,5 +138,5 @@ def test_setup_schedules_is_idempotent_and_leaves_other_schedules_alone():
     call_command("setup_schedules")
     call_command("setup_schedules")
     names = sorted(Schedule.objects.values_list("name", flat=True))
-    assert names == ["someone-else", "vantage:twilio-refresh"]
+    assert names == ["someone-else", "vantage:budget-alerts", "vantage:twilio-refresh"]
     assert Schedule.objects.get(name="vantage:twilio-refresh").func == "integrations.tasks.refresh_all_integrations"
