@@ -14,6 +14,7 @@ def budget_chart(perf: Performance) -> dict | None:
     if not months:
         return None
     top = max([m.budget or 0 for m in months] + [m.actual for m in months] + [m.forecast or 0 for m in months])
+    top = max(top, 0)
     if not top:
         return None
     step = Decimal(WIDTH) / len(months)
@@ -21,9 +22,9 @@ def budget_chart(perf: Performance) -> dict | None:
     def y(value) -> str:
         return f"{HEIGHT - PAD - (Decimal(value) / top) * (HEIGHT - 2 * PAD):.1f}"
 
-    bars = [{"x": f"{i * step + step / 6:.1f}", "y": y(m.actual), "w": f"{step * 2 / 3:.1f}",
-             "h": f"{HEIGHT - PAD - Decimal(y(m.actual)):.1f}", "label": m.month}
-            for i, m in enumerate(months) if not m.is_future]
+    bars = [{"x": f"{i * step + step / 6:.1f}", "y": y(max(m.actual, 0)), "w": f"{step * 2 / 3:.1f}",
+             "h": f"{HEIGHT - PAD - Decimal(y(max(m.actual, 0))):.1f}", "label": m.month}
+            for i, m in enumerate(months) if not m.is_future]  # credits beyond spend: no bar below the axis
     solid, dotted = [], []
     for i, m in enumerate(months):
         if m.budget is None:
