@@ -3,7 +3,8 @@ from decimal import Decimal
 
 import pytest
 
-from costs.budgets.performance import budget_performance, prorated, report_budget_months
+from costs.budgets.performance import budget_performance, hierarchy, prorated, report_budget_months
+from costs.models import CostReport
 from tests.budgets.conftest import NOV, TODAY, make_budget, set_forecast
 
 pytestmark = pytest.mark.django_db
@@ -58,3 +59,16 @@ def test_budget_months_for_the_report_chart(ws, report):
     budget = make_budget(ws, report, start=date(2026, 10, 1), end=date(2026, 11, 1))
     [(found, months)] = report_budget_months(report, date(2026, 9, 1), date(2026, 12, 31))
     assert found == budget and months == {date(2026, 10, 1): Decimal("100.00"), date(2026, 11, 1): Decimal("100.00")}
+
+
+def test_actuals_of_every_month_and_child_in_one_query(ws, report, costs, django_assert_num_queries):
+    voice_only = {"service": {"op": "is", "values": ["Voice"]}}
+    other = CostReport.objects.create(workspace=ws, title="Voice", filters=voice_only)
+    parent = make_budget(ws, report, name="All", amount=None)
+    make_budget(ws, report, name="SMS", parent=parent)
+    make_budget(ws, other, name="Voice", amount="10.00", parent=parent)
+    tree = hierarchy(ws)
+    # one grouped query for the actuals of both reports and all months, then one forecast read per leaf
+    with django_assert_num_queries(3):
+        perf = budget_performance(parent, TODAY, tree=tree)
+    assert perf.month(NOV).actual == Decimal("65.00") and perf.month(NOV).budget == Decimal("110.00")
