@@ -157,13 +157,6 @@ def check_parent(budget, parent, *, has_periods: bool, children_of=None) -> None
         raise ValidationError(f"That would make the hierarchy deeper than {MAX_DEPTH} levels.")
 
 
-def check_not_parent_with_periods(budget, has_periods: bool) -> None:
-    if has_periods and budget.pk is not None and budget.children.exists():
-        raise ValidationError(
-            f"“{budget.name}” is a parent budget: it adds up its children and has no periods of its own."
-        )
-
-
 def check_children(budget, children: Iterable) -> None:
     """``children`` may all sit under ``budget``: each once, none an ancestor of it, none ``budget`` itself."""
     seen = set()
