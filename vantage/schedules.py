@@ -15,5 +15,12 @@ SCHEDULES = [
         "minutes": 1,
         "repeats": -1,
     },
+    {
+        "name": "vantage:budget-alerts",
+        "func": "costs.budgets.tasks.evaluate_all",
+        "schedule_type": "D",  # daily, after the refresh: queues one evaluation per workspace with alerts
+        "repeats": -1,
+        "hour_utc": 8,
+    },
 ]
 PREFIX = "vantage:"

@@ -1,3 +1,4 @@
+"""Budgets per cost report (monthly periods, hierarchies), their performance and their alerts."""
 from django.apps import AppConfig
 
 
@@ -6,3 +7,10 @@ class BudgetsConfig(AppConfig):
     label = "budgets"
     verbose_name = "Budgets"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        # Imported here: the receiver's module reads models, which exist only once the apps are loaded.
+        from ..signals import costs_imported
+        from .tasks import on_costs_imported
+
+        costs_imported.connect(on_costs_imported, dispatch_uid="budgets-evaluate-after-import")
