@@ -4,6 +4,7 @@ import pytest
 
 from costs.models import CostReport
 from costs.services import ensure_default_report
+from tests.api.conftest import api, no_secret_in_any_response, responses_seen  # noqa: F401 - the API tests' clients
 from tests.costs.factories import add_costs, item, make_integration
 
 TODAY = date(2026, 7, 15)
