@@ -128,3 +128,22 @@ def test_month_forecast_for_budgets(report):
 def test_refresh_workspace_forecasts_every_report(report, voice_report):
     forecasts = services.refresh_workspace_forecasts(report.workspace, today=TODAY)
     assert {f.report_id for f in forecasts} == {report.pk, voice_report.pk}
+
+
+def test_one_query_for_many_reports_reads_what_each_reportquery_reads(report, voice_report, ws, owner, other_ws,
+                                                                     django_assert_max_num_queries):
+    add_costs(make_integration(other_ws, "Globex"), history_specs(30, services=(("Voice", 999),)))
+    gone = CostReport.objects.create(workspace=ws, title="Gone", created_by=owner,
+                                     filters={"billing_account": {"values": ["Acme Twilio"], "op": "not"},
+                                              "tag": {"values": ["nope:x"], "op": "is"}})
+    reports = [report, voice_report, gone]
+    with django_assert_max_num_queries(8):
+        batched = services.workspace_histories(ws, reports, TODAY)
+    assert batched[gone.pk] == services.VANISHED
+    for r in (report, voice_report):
+        end, series = batched[r.pk]
+        one_end, one = services.report_history(r, TODAY)
+        assert end == one_end == TODAY - timedelta(days=1)
+        assert {k: {d: v for d, v in h.items() if v} for k, h in series.items()} == {
+            k: {d: v for d, v in h.items() if v} for k, h in one.items()}
+    assert set(batched[voice_report.pk][1]) == {("Voice", "USD")}
