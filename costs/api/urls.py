@@ -3,6 +3,7 @@ from rest_framework.routers import SimpleRouter
 
 from vantage.api.views import UnknownResourceView
 
+from ..forecasts.api import ForecastedCostsView
 from .views import CostReportViewSet, CostsCsvView, CostsView
 
 app_name = "costs-api"
@@ -12,5 +13,6 @@ urlpatterns = [
     path("costs", CostsView.as_view(), name="costs"),
     path("costs.csv", CostsCsvView.as_view(), name="costs_csv"),
     *router.urls,
+    path("cost_reports/<int:pk>/forecasted_costs", ForecastedCostsView.as_view(), name="costreport_forecasted_costs"),
     re_path(r"^cost_reports/[\s\S]*$", UnknownResourceView.as_view()),  # ids that are not numbers: a JSON 404
 ]

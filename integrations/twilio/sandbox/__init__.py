@@ -34,7 +34,8 @@ Choices where Twilio's behaviour is not documented (all deliberate, all covered 
 
 Synthetic data (see ``PRODUCTS`` and ``ROLLUPS`` in ``data``): a main account with two subaccounts and a
 standalone account in GBP; ~60 leaf categories with realistic units and prices, weekday seasonality,
-growth and noise; roll-ups that are exact ``Decimal`` sums of their children; ``totalprice`` equal to
+growth, noise and a few level shifts from fixed days (``LEVEL_SHIFTS``); roll-ups that are exact
+``Decimal`` sums of their children; ``totalprice`` equal to
 the sum of the leaves; three duplicates part of no sum (``calls-text-to-speech`` mirrors
 ``amazon-polly``, ``verify-voice-sms`` ``authy-phone-verifications``, ``channels-whatsapp-inbound``
 ``channels-messaging-inbound``); two categories Twilio's published enum never listed; a credit with a

@@ -27,6 +27,15 @@ WEEKDAY_SHAPES = {
     "flat": (1.0,) * 7,
 }
 MONTH_SEASON = (0.94, 0.95, 0.99, 1.0, 1.0, 0.98, 0.96, 0.97, 1.01, 1.03, 1.12, 1.2)  # Jan..Dec
+# Level shifts: from a fixed day (like GROWTH_EPOCH), one account's volume of one product steps to ``factor``
+# times what it was (a fleet rolled out, traffic moved elsewhere, a contract won or lost), so forecasts meet
+# the breaks real accounts have. (role, category, first day, factor)
+LEVEL_SHIFTS = (
+    ("sub2", "wireless-usage-data-europe", dt.date(2025, 10, 6), 3.0),  # a European IoT fleet rolled out
+    ("main", "sms-outbound-tollfree", dt.date(2026, 2, 16), 0.35),  # most toll-free traffic moved to long codes
+    ("standalone", "calls-outbound", dt.date(2026, 6, 8), 2.0),  # an outbound calling contract won
+    ("sub1", "calls-inbound-local", dt.date(2026, 9, 14), 0.6),  # support calls deflected to chat
+)
 
 # --------------------------------------------------------------------------------------------------
 # Accounts

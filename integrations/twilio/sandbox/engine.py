@@ -35,6 +35,7 @@ from .data import (
     GROWTH_EPOCH,
     GROWTH_PER_YEAR,
     HISTORY_MONTHS,
+    LEVEL_SHIFTS,
     MONTH_SEASON,
     NOISE_SIGMA,
     PRODUCTS,
@@ -64,6 +65,15 @@ def _fmt(value: Decimal) -> str:
     if value == 0:
         return "0"
     return format(value, "f")
+
+
+def _level(role: str, category: str, day: dt.date) -> float:
+    """The product of the level shifts (``LEVEL_SHIFTS``) of this account's product in force on ``day``."""
+    factor = 1.0
+    for shift_role, shift_category, first, shift in LEVEL_SHIFTS:
+        if shift_role == role and shift_category == category and day >= first:
+            factor *= shift
+    return factor
 
 
 def _digest(*parts) -> bytes:
@@ -280,6 +290,7 @@ class Sandbox:
             count, usage, price = 0, ZERO, ZERO
             if base and p.kind == "volume":
                 mean = base * growth * season * WEEKDAY_SHAPES[p.profile][day.weekday()] * fraction
+                mean *= _level(role, p.category, day)
                 x = mean * math.exp(rng.gauss(0.0, NOISE_SIGMA) - NOISE_SIGMA**2 / 2)
                 count = int(x) + (1 if rng.random() < x - int(x) else 0)
                 if p.usage_per_count == 1.0:

@@ -1,0 +1,154 @@
+"""The engine on synthetic series whose truth is known."""
+
+from datetime import date, timedelta
+
+import numpy as np
+import pytest
+
+from costs.forecasts import engine
+
+SHAPE = (1.0, 1.04, 1.06, 1.03, 0.95, 0.42, 0.33)  # a business week: quiet weekends
+
+
+def weekly(start: date, days: int, *, level=100.0, noise=0.05, seed=1, growth=0.0) -> dict:
+    rng = np.random.default_rng(seed)
+    out = {}
+    for i in range(days):
+        day = start + timedelta(days=i)
+        out[day] = (level + growth * i) * SHAPE[day.weekday()] * (1 + rng.normal(0, noise))
+    return out
+
+
+def test_weekly_pattern_is_forecast_and_band_holds_most_held_out_days():
+    full = weekly(date(2026, 1, 1), 180 + 28)
+    end = date(2026, 1, 1) + timedelta(days=179)
+    history = {d: v for d, v in full.items() if d <= end}
+    forecast = engine.forecast_series(history, end=end, until=end + timedelta(days=28))
+    assert forecast.ok and forecast.method == engine.ETS_METHOD
+    assert forecast.dates[0] == end + timedelta(days=1) and len(forecast.dates) == 28
+    truth = np.array([full[d] for d in forecast.dates])
+    expected = np.array([100 * SHAPE[d.weekday()] for d in forecast.dates])
+    assert np.abs(forecast.mean - expected).max() < 0.1 * 100  # the weekend dip is learnt, not averaged away
+    assert forecast.mean[[d.weekday() >= 5 for d in forecast.dates]].max() < 50
+    inside = ((truth >= forecast.low) & (truth <= forecast.high)).mean()
+    assert inside >= 0.65  # an 80% band: most held-out days (not all: it is not a 100% band)
+    assert (forecast.low <= forecast.mean).all() and (forecast.mean <= forecast.high).all()
+
+
+def test_growth_is_followed():
+    history = weekly(date(2026, 1, 1), 150, growth=1.0, noise=0.02)
+    end = max(history)
+    forecast = engine.forecast_series(history, end=end, until=end + timedelta(days=14))
+    assert forecast.mean[7:].mean() > forecast.mean[:7].mean()
+    assert forecast.mean[:7].mean() > np.mean([history[end - timedelta(days=i)] for i in range(7, 14)])
+
+
+@pytest.mark.parametrize("days", [0, 1, 13])
+def test_under_14_days_no_forecast_with_the_reason(days):
+    history = weekly(date(2026, 3, 1), days)
+    end = date(2026, 3, 1) + timedelta(days=max(days - 1, 0))
+    forecast = engine.forecast_series(history, end=end, until=date(2026, 3, 31))
+    assert not forecast.ok
+    assert forecast.reason == f"Only {days} days of history: a forecast needs 14."
+    assert len(forecast.dates) == 0
+
+
+def test_fourteen_days_are_enough():
+    history = weekly(date(2026, 3, 1), 14)
+    forecast = engine.forecast_series(history, end=date(2026, 3, 14), until=date(2026, 3, 31))
+    assert forecast.ok and len(forecast.dates) == 17
+    assert "no trend" in forecast.method
+
+
+def test_zeros_give_a_zero_forecast_stated_as_the_fallback():
+    end = date(2026, 6, 30)
+    history = {end - timedelta(days=i): 0 for i in range(60)}
+    history[end - timedelta(days=50)] = 3.0  # one old charge: the rest is zeros
+    forecast = engine.forecast_series(history, end=end, until=date(2026, 7, 31))
+    assert forecast.ok and forecast.method.startswith(engine.FALLBACK_METHOD)
+    assert (forecast.mean == 0).all() and (forecast.high == 0).all()
+
+
+def test_constant_series_uses_the_fallback_with_no_band():
+    end = date(2026, 6, 30)
+    history = {end - timedelta(days=i): 5.0 for i in range(60)}
+    forecast = engine.forecast_series(history, end=end, until=date(2026, 7, 10))
+    assert "constant" in forecast.method
+    assert np.allclose(forecast.mean, 5.0) and np.allclose(forecast.low, 5.0) and np.allclose(forecast.high, 5.0)
+
+
+def test_credits_negative_series_may_stay_negative():
+    end = date(2026, 6, 30)
+    rng = np.random.default_rng(3)
+    history = {end - timedelta(days=i): -20.0 + rng.normal(0, 1) for i in range(90)}
+    forecast = engine.forecast_series(history, end=end, until=date(2026, 7, 31))
+    assert forecast.ok and forecast.mean.max() < -15 and forecast.mean.min() > -25  # not clipped to zero
+
+
+def test_sparse_credits_among_costs_keep_the_forecast_positive():
+    history = weekly(date(2026, 1, 1), 120)
+    end = max(history)
+    for i in (10, 40, 80):
+        history[date(2026, 1, 1) + timedelta(days=i)] = -300.0  # a bucket adjustment now and then
+    forecast = engine.forecast_series(history, end=end, until=end + timedelta(days=30))
+    assert forecast.ok and np.isfinite(forecast.mean).all()
+    assert 2000 < forecast.mean.sum() < 3000  # about 30 days of ~85 a day
+
+
+def test_month_total_band_is_narrower_than_the_sum_of_daily_bands():
+    history = weekly(date(2026, 1, 1), 180)
+    end = max(history)  # 2026-06-29
+    forecast = engine.forecast_series(history, end=end, until=date(2026, 9, 30))
+    months = engine.month_totals(history, [forecast], end=end, months=engine.months_between(end, date(2026, 9, 30)))
+    assert [m.month for m in months] == [date(2026, 6, 1), date(2026, 7, 1), date(2026, 8, 1), date(2026, 9, 1)]
+    june = months[0]
+    assert june.actual == pytest.approx(sum(v for d, v in history.items() if d >= date(2026, 6, 1)))
+    july = months[1]
+    in_july = [i for i, d in enumerate(forecast.dates) if d.month == 7]
+    assert july.actual == 0
+    assert july.amount == pytest.approx(forecast.mean[in_july].sum())
+    assert july.low < july.amount < july.high
+    assert july.high - july.low < (forecast.high[in_july] - forecast.low[in_july]).sum()
+
+
+def test_month_totals_add_several_series():
+    a = weekly(date(2026, 1, 1), 120, seed=1)
+    b = weekly(date(2026, 1, 1), 120, level=50, seed=2)
+    end = max(a)
+    fa = engine.forecast_series(a, end=end, until=date(2026, 5, 31), seed=1)
+    fb = engine.forecast_series(b, end=end, until=date(2026, 5, 31), seed=2)
+    actual = {d: a[d] + b[d] for d in a}
+    both = engine.month_totals(actual, [fa, fb], end=end, months=[date(2026, 5, 1)])[0]
+    alone = engine.month_totals(a, [fa], end=end, months=[date(2026, 5, 1)])[0]
+    assert both.amount == pytest.approx(fa.mean.sum() + fb.mean.sum())
+    assert both.amount > alone.amount * 1.3
+
+
+def test_backtest_reports_a_small_error_on_a_regular_series():
+    history = weekly(date(2025, 11, 1), 240, noise=0.03)
+    end = max(history)
+    accuracy = engine.backtest_month_end(history, end=end, day=10, months=6)
+    assert accuracy["day"] == 10 and 4 <= accuracy["months"] <= 6
+    assert 0 <= accuracy["error_percent"] < 3
+
+
+def test_backtest_sees_a_wrong_forecast():
+    """A level that doubles mid-month each month cannot be forecast on day 10: the error says so."""
+    history = {}
+    day = date(2025, 11, 1)
+    while day <= date(2026, 6, 30):
+        history[day] = 100.0 if day.day <= 15 else 200.0
+        day += timedelta(days=1)
+    accuracy = engine.backtest_month_end(history, end=date(2026, 6, 30), day=10, months=6)
+    assert accuracy["months"] == 6 and accuracy["error_percent"] > 20
+
+
+def test_backtest_without_enough_history_is_none():
+    history = weekly(date(2026, 6, 1), 20)
+    assert engine.backtest_month_end(history, end=date(2026, 6, 20)) is None
+
+
+def test_as_decimal():
+    assert str(engine.as_decimal(1.23456789)) == "1.234568"
+    with pytest.raises(ValueError):
+        engine.as_decimal(float("nan"))
