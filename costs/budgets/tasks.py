@@ -50,3 +50,10 @@ def on_costs_imported(sender, integration_id=None, **kwargs) -> None:
     """Receiver of ``costs.signals.costs_imported``: queue, never evaluate in the importer's process."""
     if integration_id is not None:
         queue_for_integration(integration_id)
+
+
+def on_forecasts_refreshed(sender, workspace_id=None, **kwargs) -> None:
+    """Receiver of ``costs.signals.forecasts_refreshed``: evaluate the workspace's alerts (if any) again."""
+    if workspace_id is not None:
+        for queued in workspaces_with_alerts([workspace_id]):
+            async_task(EVALUATE_TASK, queued)

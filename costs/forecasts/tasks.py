@@ -7,6 +7,7 @@ from django_q.tasks import async_task
 from vantage.models import Workspace
 
 from ..models import integration_model
+from ..signals import forecasts_refreshed
 from . import services
 
 TASK = "costs.forecasts.tasks.refresh_workspace_task"
@@ -18,6 +19,7 @@ def refresh_workspace_task(workspace_id: int) -> str:
     if workspace is None:
         return "workspace gone"
     forecasts = services.refresh_workspace_forecasts(workspace)
+    forecasts_refreshed.send(sender=Workspace, workspace_id=workspace_id)  # budget alerts on the forecast follow
     by_status: dict[str, int] = {}
     for forecast in forecasts:
         by_status[forecast.status] = by_status.get(forecast.status, 0) + 1

@@ -11,7 +11,6 @@ from costs.budgets.models import BudgetAlert, BudgetAlertFiring
 from costs.signals import costs_imported
 from tests.budgets.conftest import NOV, TODAY, make_budget, set_forecast
 from tests.costs.factories import add_costs, item
-from vantage.lib.dates import month_start, utc_today
 from vantage.notifications.models import Channel, Notification, WebhookEndpoint
 
 pytestmark = pytest.mark.django_db
@@ -140,19 +139,3 @@ def test_months_are_separate_periods(ws, owner, report, costs):
     alerts.evaluate(ws, TODAY)
     alerts.evaluate(ws, date(2026, 10, 20))  # October's 80.00 crosses October's 50%
     assert sorted(BudgetAlertFiring.objects.values_list("month", flat=True)) == [date(2026, 10, 1), NOV]
-
-
-def test_done_when_forecast_alert_once_across_two_imports(ws, owner, report, integration, hook):
-    """Two import runs end (the signal, tasks run inline in tests): one email and one webhook notification."""
-    owner.email = "olivia@example.com"
-    owner.save()
-    this_month = month_start(utc_today())
-    add_costs(integration, [item(utc_today(), "SMS & MMS", "sms-outbound", "60.00")])
-    set_forecast(report, "130.00", month=this_month)
-    make_alert(make_budget(ws, report, start=this_month), [100], Basis.FORECAST, [owner], [hook])
-    costs_imported.send(sender=None, integration_id=integration.pk)
-    costs_imported.send(sender=None, integration_id=integration.pk)
-    sent = Notification.objects.filter(kind="budget_alert")
-    assert sorted(sent.values_list("channel", flat=True)) == [Channel.EMAIL, Channel.WEBHOOK]
-    assert "at 130% of 100.00 USD" in sent.first().text and sent.first().text.endswith("(forecast)")
-    assert BudgetAlertFiring.objects.count() == 1
