@@ -314,3 +314,13 @@ def test_connect_via_api_names_the_field_twilio_faults(api, owner):
     assert r.status_code == 400 and [e["field"] for e in r.json()["errors"]] == [None], r.content
     assert body["api_secret"] not in r.content.decode()
     assert not Integration.objects.exists()
+
+
+def test_a_form_body_of_too_many_fields_is_a_json_400(api, owner, ws):
+    from urllib.parse import urlencode
+
+    body = urlencode([("recipients", str(n)) for n in range(1500)])  # Django reads at most 1000 fields
+    r = api(owner).post(f"/api/v2/budgets?workspace={ws.pk}", body,
+                       content_type="application/x-www-form-urlencoded")  # fmt: skip
+    assert r.status_code == 400 and r["Content-Type"].startswith("application/json")
+    assert r.json()["errors"][0]["message"] == "The request body is too large or has too many fields."

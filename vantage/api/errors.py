@@ -1,6 +1,6 @@
 """One error shape for the whole API: {"errors": [{"field": ..., "message": ...}]}."""
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, SuspiciousOperation
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -47,6 +47,8 @@ def api_exception_handler(exc, context):
         exc = exceptions.NotFound("Not found.")
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or "You do not have permission to do this.")
+    elif isinstance(exc, SuspiciousOperation):  # e.g. a form body of more fields than Django reads: JSON too
+        exc = exceptions.ParseError("The request body is too large or has too many fields.")
     response = exception_handler(exc, context)
     if response is None:
         return None
