@@ -18,6 +18,7 @@ from decimal import Decimal
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from .budget_chart import BudgetLine, budget_bounds, budget_legend, budget_svg
 from .choices import ChartType
 from .dates import bin_title, bins
 from .forecast_chart import ForecastOverlay, forecast_bounds, forecast_svg, legend_entry
@@ -53,6 +54,7 @@ class ChartData:
     missing: list[list[str]] = field(default_factory=list)  # per x position: the accounts not imported there
     currency: str = ""  # the billing currency drawn (spend and usage alike)
     forecast: ForecastOverlay | None = None  # the dashed forecast line and its band (costs.forecast_chart)
+    budgets: list[BudgetLine] = field(default_factory=list)  # the report's budgets (costs.budget_chart)
 
     def fmt(self, value) -> str:
         return quantity(value) if self.usage_mode else money(value)
@@ -197,7 +199,7 @@ def _bounds(data: ChartData) -> tuple[float, float]:
     else:
         highs = [_num(v) for s in data.series for v in s.values]
         lows = highs
-    extra = forecast_bounds(data)
+    extra = forecast_bounds(data) + budget_bounds(data)
     return min([0.0, *lows, *extra]), max([0.0, *highs, *extra])
 
 
@@ -370,7 +372,7 @@ def legend(data: ChartData) -> list[dict]:
         for s in data.series
     ]  # fmt: skip
     forecast = legend_entry(data)
-    return entries + [forecast] if forecast else entries
+    return entries + ([forecast] if forecast else []) + budget_legend(data)
 
 
 def render_svg(data: ChartData) -> SafeString:
@@ -384,6 +386,7 @@ def render_svg(data: ChartData) -> SafeString:
         *_x_axis(data, f),
         *(_bars(data, f) if data.kind == ChartType.BAR else _lines(data, f)),
         *forecast_svg(data, f),
+        *budget_svg(data, f),
         "</svg>",
     ]
     return mark_safe("".join(parts))

@@ -22,8 +22,10 @@ from vantage.models import EDIT_ROLES
 from vantage.workspaces import require_editor, require_workspace
 
 from . import formatting, scoping, services
+from .budget_chart import add_budgets
+from .budgets.performance import report_budget_months
 from .charts import chart_data, legend, mark_not_imported, render_svg
-from .choices import Columns, DateRange, ExportLayout, Operator, Sort
+from .choices import Columns, DateBin, DateRange, ExportLayout, Operator, Sort
 from .coverage import MAX_GAPS_LISTED, import_gaps_of
 from .dates import bin_title
 from .dimensions import DRILL_PATH, NONE_LABEL, dimensions, drill_next
@@ -462,6 +464,7 @@ def _figures(request, bound: BoundReport, report: CostReport) -> dict:
     chart_gaps = _gaps_in_currency(request.workspace, gaps, chart_currency, converted=converted)
     mark_not_imported(data, result, chart_gaps)
     forecast = _forecast_context(bound, report, result, data)
+    _draw_budgets(report, query, data)
     reconciliation = reconcile(result, active, request.workspace, maintained=bound.filterset.summaries_maintained())
     return {
         "result": result,
@@ -505,6 +508,17 @@ def _service_filter(active: dict) -> tuple[list[str] | None, bool]:
     if not spec:
         return None, False
     return list(spec.get("values") or []), spec.get("op") == Operator.NOT
+
+
+def _draw_budgets(report: CostReport, query, data) -> None:
+    """The report's budgets as lines on a monthly spend chart (two small queries, only then)."""
+    if data is None or query.bin != DateBin.MONTH or query.usage_mode or data.cumulative:
+        return
+    last = add_months(month_start(query.start), len(data.x_labels) - 1)  # the forecast may extend the axis
+    budgets = [(b.name, b.currency, months) for b, months in report_budget_months(report, query.start, last)]
+    other = add_budgets(data, query, budgets, utc_today())
+    if other:
+        data.notes.append(f"Budgets in another currency than the chart's are not drawn: {', '.join(other)}.")
 
 
 def _forecast_context(bound: BoundReport, report: CostReport, result, data) -> dict:
