@@ -41,6 +41,7 @@ from vantage.lib.dates import add_months, month_end, month_start, utc_today
 from vantage.lib.money import percent_of
 
 from . import scoping
+from .budgets.performance import MonthPerformance, workspace_performance
 from .choices import DateBin, DateRange
 from .coverage import import_gaps_of
 from .dates import previous_period
@@ -193,6 +194,16 @@ class ForecastCard:
     url: str  # the report page, where the forecast continues the chart
 
 
+@dataclass(frozen=True)
+class BudgetLine:
+    """One budget on the Overview: this month's budget, actual and forecast, from its performance."""
+
+    name: str
+    url: str
+    currency: str
+    month: MonthPerformance
+
+
 @dataclass
 class Overview:
     periods: Periods
@@ -208,6 +219,8 @@ class Overview:
     previous_complete: bool = True  # the same days of last month were fully imported
     currency_note: str = ""  # how the figures' currency came about (converted, at which rates)
     forecast: ForecastCard | None = None
+    budgets: list[BudgetLine] = field(default_factory=list)  # this month, the most used first
+    budgets_more: int = 0  # budgets not listed
 
     def url(self, **params) -> str:
         """All Resources with ``params`` in its query string (they override the saved settings)."""
@@ -317,7 +330,25 @@ def build_overview(workspace, today: date | None = None) -> Overview:
     overview.accounts = _accounts(overview, _by(this_month, 0), last_month, partial)
     overview.attention = _attention(overview, integrations, last_days)
     overview.forecast = _forecast_card(overview, all_resources)
+    overview.budgets, overview.budgets_more = _budgets(workspace, p.today)
     return overview
+
+
+BUDGETS_LISTED = 5
+
+
+def _budgets(workspace, today: date) -> tuple[list[BudgetLine], int]:
+    """The workspace's budgets with a budget this month, the most used first (one actuals query per budget:
+    the budgets page's own figures)."""
+    lines = []
+    for performance in workspace_performance(workspace, today).values():
+        month = performance.current
+        if month is None or month.budget is None:
+            continue
+        url = reverse("budgets:budget_detail", args=[performance.budget.pk])
+        lines.append(BudgetLine(performance.budget.name, url, performance.currency, month))
+    lines.sort(key=lambda b: (-(b.month.percent_used or 0), b.name.lower()))
+    return lines[:BUDGETS_LISTED], max(len(lines) - BUDGETS_LISTED, 0)
 
 
 def _forecast_card(overview: Overview, report) -> ForecastCard:
