@@ -84,7 +84,7 @@ def _actual_totals(data, n: int) -> list:
     return out
 
 
-def _binned(data, query, points, history_end: date, window_end: date, month_band) -> tuple:
+def _binned(data, query, points, history_end: date, window_end: date, month_band, imported_to=None) -> tuple:
     """Per bin: actual (if any) plus the forecast of its days; the current month's band from ``month_band``."""
     starts = bins(query.start, window_end, query.bin)
     n_actual = len(data.x_labels)
@@ -96,10 +96,17 @@ def _binned(data, query, points, history_end: date, window_end: date, month_band
         days = [p for p in points if start <= p.date <= end]
         if not days:
             continue
-        base = actual[i] or Decimal(0)
+        current_month = month_band is not None and query.bin == DateBin.MONTH and start == month_band.month
+        if current_month:  # actual up to the forecast's last day, then its forecast: the headline's figure
+            base = month_band.actual
+        elif start > history_end:  # the forecast stands for the whole bin (today's partial actual included)
+            base = Decimal(0)
+        else:  # actual so far, then the forecast of the days not imported at all (never a day twice)
+            base = actual[i] or Decimal(0)
+            days = [p for p in days if imported_to is None or p.date > imported_to]
         values[i] = base + sum((p.amount for p in days), Decimal(0))
-        if month_band is not None and query.bin == DateBin.MONTH and start == month_band.month:
-            lows[i], highs[i] = base + month_band.low - month_band.actual, base + month_band.high - month_band.actual
+        if current_month:
+            lows[i], highs[i] = month_band.low, month_band.high
         else:
             lows[i] = base + sum((p.low for p in days), Decimal(0))
             highs[i] = base + sum((p.high for p in days), Decimal(0))
@@ -132,15 +139,19 @@ def _running(data, query, points, history_end: date, window_end: date) -> tuple:
     return days, values, lows, highs, until, len(by_day) > 1, actual
 
 
-def add_forecast(data, report, points, *, history_end: date, window_end: date, month_band=None) -> bool:
+def add_forecast(
+    data, report, points, *, history_end: date, window_end: date, month_band=None, imported_to: date | None = None
+) -> bool:
     """Continue chart ``data`` of ``report`` with the forecast ``points`` (``DailyPoint``s after
-    ``history_end``, in the chart's currency); ``False`` (and ``data`` untouched) when none falls in range."""
+    ``history_end``, in the chart's currency); ``False`` (and ``data`` untouched) when none falls in range.
+    ``imported_to``: the last day with (partial) costs after ``history_end`` (today, mid-import): a bin
+    holding it adds no forecast for it on top of its actual cost."""
     query = report.query
     if query.cumulative:
         starts, values, lows, highs, until, summed, actual = _running(data, query, points, history_end, window_end)
     else:
         starts, values, lows, highs, until, summed, actual = _binned(
-            data, query, points, history_end, window_end, month_band
+            data, query, points, history_end, window_end, month_band, imported_to
         )
     drawn = [i for i, v in enumerate(values) if v is not None]
     if not drawn:

@@ -10,6 +10,7 @@ from html import escape  # what Django's escape() does, without its lazy-string 
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Max
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -542,8 +543,11 @@ def _forecast_context(bound: BoundReport, report: CostReport, result, data) -> d
     window_end = chart_window_end(query, today, forecast.horizon_end)
     points = forecast_read.daily_points(report, query.start, window_end, services, exclude=exclude,
                                         currency=data.currency, after=forecast.history_end)  # fmt: skip
+    imported_to = scoping.workspace_line_items(bound.workspace).filter(
+        date__gt=forecast.history_end
+    ).aggregate(last=Max("date"))["last"]  # today, partly imported: its actual cost is not forecast again
     drawn = add_forecast(data, result, points, history_end=forecast.history_end, window_end=window_end,
-                         month_band=month if services is None else None)  # fmt: skip
+                         month_band=month if services is None else None, imported_to=imported_to)  # fmt: skip
     others = {k: v for k, v in active.items() if k != "service"}
     if drawn and others != {k: v for k, v in (report.filters or {}).items() if k != "service"}:
         data.notes.append("The forecast follows the saved report's filters (other than the service filter).")

@@ -2,6 +2,7 @@
 the headline's month figure with its accuracy, or why there is none; scoped to the workspace."""
 
 import re
+from datetime import date
 from html import unescape
 
 import pytest
@@ -9,6 +10,7 @@ from django.urls import reverse
 
 from costs.forecasts.models import ForecastStatus
 from costs.services import ensure_default_report
+from tests.costs.factories import add_costs, item
 from tests.costs.pages import report_query
 
 from .conftest import client_of, write_forecast
@@ -182,3 +184,20 @@ def test_other_filters_than_the_saved_ones_are_noted(owner_page):
     assert forecast_titles(html)
     assert "The forecast follows the saved report's filters" in html
     assert "The forecast follows the saved report's filters" not in owner_page(bin="day")
+
+
+def test_today_partly_imported_is_never_counted_twice(owner, november, report):
+    """Today (20 Nov) has 7.00 imported so far; the forecast starts on 20 Nov (history ends the 19th)."""
+    add_costs(november, [item(date(2026, 11, 20), "SMS", "sms", "7.00")])
+    write_forecast(report)
+    client = client_of(owner)
+    weekly = forecast_titles(page(client, report, **NOV_TO_TODAY, bin="week"))
+    # 16..19 Nov (60) and today's 7.00 so far, then 21..22 Nov forecast (30): not today's forecast as well
+    assert "Forecast (80% band) · Week of 16 Nov 2026: 97.00 USD (91.00–103.00)" in weekly
+    daily = forecast_titles(page(client, report, **NOV_TO_TODAY, bin="day"))
+    # a day wholly after the history: the forecast stands for it (today's 7.00 so far is not added to it)
+    assert "Forecast (80% band) · 20 Nov 2026: 15.00 USD (12.00–18.00)" in daily
+    # the month's bin is the headline's figure: actual to the 19th plus the forecast from the 20th
+    assert forecast_titles(page(client, report, **NOV_TO_TODAY, bin="month")) == [
+        "Forecast (80% band) · Nov 2026: 450.00 USD (430.00–470.00)"
+    ]
