@@ -16,7 +16,7 @@ from __future__ import annotations
 import copy
 import functools
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db.models import Case, DateField, F, QuerySet, Value, When, Window
@@ -167,13 +167,19 @@ class ReportQuery:
         return self._built[key].all()  # a fresh QuerySet each time (no shared result cache)
 
     def _build(self, *, by_bin: bool, previous: bool) -> QuerySet:
-        start = self.previous_period()[0] if previous else self.start
-        summary = self.summary_range(start, self.end) if self.bin in SUMMARY_BINS else None
+        start, gap = self.start, None
+        if previous:  # Nov 1..10 compares with Oct 1..10: the days between (Oct 11..31) are in neither
+            start, previous_end = self.previous_period()
+            gap = (previous_end, self.start) if previous_end + timedelta(days=1) < self.start else None
+        summary = self.summary_range(start, self.end) if self.bin in SUMMARY_BINS and gap is None else None
         if summary is not None:
             grouped = self._grouped(summary, by_bin=by_bin, monthly=True, previous=previous)
             if annotations_safe(grouped, [k for k in self.partition if k not in MONEY_COLUMNS]):
                 return grouped
-        return self._grouped(self.in_range(start), by_bin=by_bin, previous=previous)
+        rows = self.in_range(start)
+        if gap is not None:
+            rows = rows.exclude(date__gt=gap[0], date__lt=gap[1])
+        return self._grouped(rows, by_bin=by_bin, previous=previous)
 
     def previous_in_one_statement(self) -> bool:
         """Whether one statement over both periods (``grouped(previous=True)``) reads no more than two

@@ -374,3 +374,14 @@ def test_groups_with_their_previous_period_keep_the_order_of_their_own_totals(ws
     both = [g.groups for g in q.groups(previous=True) if g.current]
     assert both == alone
     assert [g.groups for g in build_report(q).rows] == alone
+
+
+def test_a_partial_month_compares_with_the_same_days_of_the_month_before_not_the_days_between(ws, integration):
+    add_costs(integration, [
+        item("2026-10-05", "SMS", "sms", 3), item("2026-10-20", "SMS", "sms", 100),  # the 20th: not compared
+        item("2026-11-05", "SMS", "sms", 4), item("2026-11-20", "SMS", "sms", 50),  # after the range
+    ])  # fmt: skip
+    for bin in ("day", "month"):
+        report = build_report(query(ws, start=date(2026, 11, 1), end=date(2026, 11, 10), group_by=["service"], bin=bin))
+        assert [(r.total, r.previous) for r in report.rows] == [(Decimal(4), Decimal(3))]  # Oct 1..10 only
+        assert [(h.current, h.previous) for h in report.headlines] == [(Decimal(4), Decimal(3))]
