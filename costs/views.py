@@ -464,8 +464,13 @@ def _figures(request, bound: BoundReport, report: CostReport) -> dict:
     converted = chart_currency is not None and chart_currency == result.currency
     chart_gaps = _gaps_in_currency(request.workspace, gaps, chart_currency, converted=converted)
     mark_not_imported(data, result, chart_gaps)
-    forecast = _forecast_context(bound, report, result, data)
-    _draw_budgets(report, query, data)
+    if _billing_view_of_converted(bound, result):  # forecasts and budgets are of the converted costs
+        note = BILLING_VIEW_NOTE.format(currency=bound.workspace.reporting_currency)
+        forecast = {"forecast_shown": True, "forecast_reason": note,
+                    "forecast_month_start": month_start(utc_today())} if query.end >= utc_today() else {}  # fmt: skip
+    else:
+        forecast = _forecast_context(bound, report, result, data)
+        _draw_budgets(report, query, data)
     reconciliation = reconcile(result, active, request.workspace, maintained=bound.filterset.summaries_maintained())
     return {
         "result": result,
@@ -509,6 +514,15 @@ def _service_filter(active: dict) -> tuple[list[str] | None, bool]:
     if not spec:
         return None, False
     return list(spec.get("values") or []), spec.get("op") == Operator.NOT
+
+
+BILLING_VIEW_NOTE = "Forecasts and budgets are of the costs converted to {currency}: see them in the {currency} view."
+
+
+def _billing_view_of_converted(bound: BoundReport, result) -> bool:
+    """Billing currencies shown in a workspace that converts: its forecasts and budgets (converted figures,
+    e.g. USD of USD and GBP accounts) would not match a chart of the USD-billed costs alone."""
+    return result.currency is None and bool(bound.workspace.reporting_currency)
 
 
 def _draw_budgets(report: CostReport, query, data) -> None:

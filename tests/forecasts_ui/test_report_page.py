@@ -201,3 +201,11 @@ def test_today_partly_imported_is_never_counted_twice(owner, november, report):
     assert forecast_titles(page(client, report, **NOV_TO_TODAY, bin="month")) == [
         "Forecast (80% band) · Nov 2026: 450.00 USD (430.00–470.00)"
     ]
+
+
+def test_the_billing_currency_view_of_a_converting_workspace_draws_no_forecast(owner, november, report, ws):
+    assert ws.reporting_currency  # the forecast is of the converted costs (every account's, in one currency)
+    write_forecast(report, currency=ws.reporting_currency)
+    html = page(client_of(owner), report, **NOV_TO_TODAY, bin="day", currency="billing")
+    assert 'class="forecast-line"' not in svg(html)
+    assert f"Forecasts and budgets are of the costs converted to {ws.reporting_currency}" in headline(html)
