@@ -24,7 +24,7 @@ class ReportForecast(models.Model):
     report = models.OneToOneField("costs.CostReport", on_delete=models.CASCADE, related_name="forecast")
     status = models.CharField(max_length=10, choices=ForecastStatus.choices)
     reason = models.CharField(max_length=200, blank=True, help_text="Why there is no forecast, in words.")
-    method = models.CharField(max_length=120, blank=True, help_text="The model used, in words.")
+    method = models.CharField(max_length=300, blank=True, help_text="The models used, in words.")
     history_start = models.DateField(null=True, blank=True)
     history_end = models.DateField(null=True, blank=True, help_text="The last day of actual costs it saw.")
     horizon_end = models.DateField(null=True, blank=True)

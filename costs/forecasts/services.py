@@ -30,6 +30,8 @@ from ..services import ensure_default_report
 from . import engine
 from .models import ForecastMonth, ForecastPoint, ForecastStatus, ReportForecast
 
+METHOD_LENGTH = 300  # ReportForecast.method
+
 logger = logging.getLogger(__name__)
 
 HISTORY_MONTHS = 7  # six complete months to backtest, each with the month before it to learn from
@@ -171,10 +173,9 @@ def _stored(series, fits, *, first: date, end: date, until: date) -> dict:
             months.append(ForecastMonth(month=m.month, currency=currency, actual=engine.as_decimal(m.actual),
                                         amount=engine.as_decimal(m.amount), low=engine.as_decimal(m.low),
                                         high=engine.as_decimal(m.high)))  # fmt: skip
-    methods = sorted({fit.method for fit in fits.values()}, key=lambda m: m != engine.ETS_METHOD)
     return {
         "status": ForecastStatus.OK,
-        "method": "; ".join(methods)[:120] or engine.FALLBACK_METHOD,
+        "method": method_summary([fit.method for fit in fits.values()]),
         "history_start": first,
         "history_end": end,
         "horizon_end": until,
@@ -221,3 +222,18 @@ def month_forecast(report: CostReport, month: date) -> list[ForecastMonth]:
             forecast__report=report, forecast__status=ForecastStatus.OK, month=month_start(month)
         ).order_by("currency")
     )
+
+
+def method_summary(methods: list[str]) -> str:
+    """The methods used, each once with how many series it forecast, whole sentences only (a fallback's
+    reason, "(the series is ...)", differs per series: it is the series' own, not the report's)."""
+    counts: dict[str, int] = {}
+    for method in methods:
+        base = method.split(" (the series", 1)[0]
+        counts[base] = counts.get(base, 0) + 1
+    if not counts:
+        return engine.FALLBACK_METHOD
+    if len(counts) == 1:
+        return next(iter(counts))
+    ordered = sorted(counts.items(), key=lambda kv: (kv[0] != engine.ETS_METHOD, -kv[1], kv[0]))
+    return "; ".join(f"{base}: {n} series" for base, n in ordered)[:METHOD_LENGTH]

@@ -147,3 +147,14 @@ def test_one_query_for_many_reports_reads_what_each_reportquery_reads(report, vo
         assert {k: {d: v for d, v in h.items() if v} for k, h in series.items()} == {
             k: {d: v for d, v in h.items() if v} for k, h in one.items()}
     assert set(batched[voice_report.pk][1]) == {("Voice", "USD")}
+
+
+def test_the_method_says_each_model_once_with_its_series_whole():
+    from costs.forecasts import engine
+    from costs.forecasts.services import method_summary
+
+    fallback = engine.FALLBACK_METHOD
+    methods = [engine.ETS_METHOD] * 5 + [f"{fallback} (the series is mostly empty)", f"{fallback} (the series is flat)"]
+    summary = method_summary(methods)
+    assert summary == f"{engine.ETS_METHOD}: 5 series; {fallback}: 2 series"
+    assert method_summary([engine.ETS_METHOD] * 3) == engine.ETS_METHOD and method_summary([]) == fallback
