@@ -67,6 +67,33 @@ def periods_from(cells: dict[date, Decimal]) -> list[Period]:
     return periods
 
 
+def _outside(periods, columns: list[date]) -> list[Period]:
+    """The parts of a budget's periods before the file's first month and after its last: the file does not
+    speak of them, so an import keeps them (an exported open-ended budget stays open-ended)."""
+    first, last = columns[0], columns[-1]
+    kept = []
+    for p in periods:
+        if p.start_month < first:
+            end = add_months(first, -1) if p.end_month is None or p.end_month >= first else p.end_month
+            kept.append(Period(p.start_month, end, p.amount))
+        if p.end_month is None or p.end_month > last:
+            kept.append(Period(max(p.start_month, add_months(last, 1)), p.end_month, p.amount))
+    return kept
+
+
+def _joined(periods: list[Period]) -> list[Period]:
+    """Adjacent periods of the same amount as one (open-ended when the later one is)."""
+    out: list[Period] = []
+    for p in sorted(periods, key=lambda p: p.start_month):
+        last = out[-1] if out else None
+        follows = last is not None and last.end_month is not None and add_months(last.end_month, 1) == p.start_month
+        if follows and last.amount == p.amount:
+            out[-1] = Period(last.start_month, p.end_month, last.amount)
+        else:
+            out.append(p)
+    return out
+
+
 @dataclass
 class Row:
     line: int
@@ -175,6 +202,7 @@ def import_csv(workspace, user, text: str, cost_report) -> dict[str, int]:
     parents = {row.parent.lower() for row in rows if row.parent}
     parents |= {b.name.lower() for b in existing.values() if b.children.exists()}
     counts = {"created": 0, "updated": 0}
+    columns = sorted({month for row in rows for month in row.cells})
     with transaction.atomic():
         saved = {}
         for row in rows:
@@ -184,11 +212,12 @@ def import_csv(workspace, user, text: str, cost_report) -> dict[str, int]:
                 budget = Budget.objects.create(workspace=workspace, cost_report=cost_report, name=row.name,
                                                currency=currency, created_by=user)
             saved[row.name.lower()] = budget
+            kept = _outside(list(budget.periods.all()), columns) if columns else []
             budget.periods.all().delete()
             if row.name.lower() not in parents:
                 BudgetPeriod.objects.bulk_create(
                     BudgetPeriod(budget=budget, start_month=p.start_month, end_month=p.end_month, amount=p.amount)
-                    for p in periods_from(row.cells)
+                    for p in _joined(kept + periods_from(row.cells))
                 )
         everyone = {**existing, **saved}
         for row in rows:

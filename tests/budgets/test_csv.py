@@ -71,3 +71,22 @@ def test_report_of_another_workspace_refused(ws, owner, other_ws):
         import_csv(ws, owner, GOOD, theirs)
     assert caught.value.errors == ["Cost report: Choose one of this workspace's cost reports."]
     assert not Budget.objects.exists()
+
+
+def test_a_round_trip_keeps_an_open_ended_budget_open_ended(ws, owner, report):
+    """The export names the months up to this year's end; importing it back keeps what the file does not
+    speak of (the open-ended rest, months before its first column)."""
+    budget = make_budget(ws, report, name="Total", amount="120000.00", start=date(2025, 6, 1))
+    exported = export_csv(ws, TODAY)
+    assert import_csv(ws, owner, exported, report) == {"created": 0, "updated": 1}
+    assert list(budget.periods.values_list("start_month", "end_month", "amount")) == [
+        (date(2025, 6, 1), None, Decimal("120000.00"))
+    ]
+    # a file that changes two months keeps the rest on either side
+    import_csv(ws, owner, "Budget Name,2026-03,2026-04\nTotal,1.00,2.00\n", report)
+    assert list(budget.periods.order_by("start_month").values_list("start_month", "end_month", "amount")) == [
+        (date(2025, 6, 1), date(2026, 2, 1), Decimal("120000.00")),
+        (date(2026, 3, 1), date(2026, 3, 1), Decimal("1.00")),
+        (date(2026, 4, 1), date(2026, 4, 1), Decimal("2.00")),
+        (date(2026, 5, 1), None, Decimal("120000.00")),
+    ]
