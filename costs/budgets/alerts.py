@@ -16,6 +16,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 
 from vantage.lib.dates import utc_today
 from vantage.lib.formatting import money
@@ -90,7 +91,8 @@ def _send(alert: BudgetAlert, month: MonthPerformance, threshold: int, value: De
         alert.budget.workspace, kind=KIND, subject=subject, text=text,
         payload={"budget_id": alert.budget_id, "budget": alert.budget.name, "alert_id": alert.pk,
                  "month": month.month.isoformat(), "threshold": threshold, "basis": alert.basis,
-                 "value": str(value), "budget_amount": str(month.budget), "currency": currency},
+                 "value": f"{value:.2f}", "budget_amount": f"{month.budget:.2f}", "currency": currency,
+                 "url": reverse("budgets:budget_detail", args=[alert.budget_id])},
         emails=emails, webhooks=list(alert.webhooks.all()),
         dedupe_key=f"{KIND}:{alert.pk}:{month.month:%Y-%m}:{threshold}",
     )  # fmt: skip
