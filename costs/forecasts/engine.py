@@ -8,8 +8,13 @@ a month-end total made on day N of each past month landed from the actual total.
 
 Methods, chosen per series:
 
-* statsmodels' ETS (``ETSModel``): additive errors, additive damped trend, weekly seasonality, fitted by
-  maximum likelihood; the band and the paths come from simulating the fitted model;
+* the equal-weight average of two forecasts: statsmodels' ETS (``ETSModel``: additive errors, additive
+  damped trend, weekly seasonality, fitted by maximum likelihood) and each weekday's mean over the last
+  ``WEEKDAY_WEEKS`` weeks (a seasonal-naive average). ETS follows the last days closely (good after a
+  level shift, costly when the last days were unusual); the weekday means average a month out (steady,
+  but slow after a shift); averaging two forecasts with different errors is the well-known robust
+  choice, fixed beforehand (no weights fitted on the series). The band and the paths are the ETS
+  model's simulated futures, moved by the difference between the average and the ETS mean;
 * a fallback for series ETS cannot describe (constant, mostly zero, or a fit that fails): every future
   day is the mean of the last 28 days, the band resampled from those days' own costs;
 * under ``MIN_HISTORY_DAYS`` days of history: no forecast, with the reason.
@@ -35,7 +40,9 @@ BAND = (0.10, 0.90)  # an 80% band
 SIMULATIONS = 500
 RECENT_DAYS = 28  # what the fallback averages
 MOSTLY_ZERO = 0.5  # a share of zero days above which ETS is not used
-ETS_METHOD = "Exponential smoothing (ETS: additive damped trend, weekly seasonality)"
+WEEKDAY_WEEKS = 4  # the weekday means' window, in weeks
+ETS_METHOD = ("Exponential smoothing (ETS: additive damped trend, weekly seasonality) averaged with "
+              f"each weekday's mean of the last {WEEKDAY_WEEKS} weeks")
 FALLBACK_METHOD = "Mean of the last 28 days (or fewer)"
 
 
@@ -134,14 +141,24 @@ def _ets(y: np.ndarray, horizon: int, rng) -> tuple[np.ndarray, np.ndarray, str]
         fitted = model.fit(disp=False)
     if horizon == 0:
         return np.zeros(0), np.zeros((0, SIMULATIONS)), ETS_METHOD
-    mean = np.asarray(fitted.forecast(horizon), dtype=float)
+    ets = np.asarray(fitted.forecast(horizon), dtype=float)
     sims = np.asarray(fitted.simulate(horizon, repetitions=SIMULATIONS, anchor="end",
                                       rng=rng), dtype=float)
     sims = sims.reshape(horizon, SIMULATIONS)
-    if not (np.isfinite(mean).all() and np.isfinite(sims).all()):
+    if not (np.isfinite(ets).all() and np.isfinite(sims).all()):
         raise ValueError("ETS gave non-finite values")
+    mean = (ets + weekday_means(y, horizon)) / 2
     method = ETS_METHOD if trend else ETS_METHOD.replace("additive damped trend, ", "no trend (under 4 weeks), ")
-    return mean, sims, method
+    return mean, sims + (mean - ets)[:, None], method
+
+
+def weekday_means(y: np.ndarray, horizon: int, weeks: int = WEEKDAY_WEEKS) -> np.ndarray:
+    """Each of the ``horizon`` days after ``y``: the mean of the same weekday's last ``weeks`` values in ``y``
+    (fewer in a shorter series; ``y`` has at least 7 days)."""
+    last = y[-7 * weeks:]
+    last = last[len(last) % 7:]  # whole weeks, ending on y's last day
+    by_position = last.reshape(-1, 7).mean(axis=0)  # position k: the weekday of y's day -7 + k
+    return by_position[np.arange(horizon) % 7]
 
 
 def _recent_mean(recent: np.ndarray, horizon: int, rng) -> tuple[np.ndarray, np.ndarray]:
