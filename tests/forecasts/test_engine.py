@@ -133,11 +133,12 @@ def test_backtest_reports_a_small_error_on_a_regular_series():
 
 
 def test_backtest_sees_a_wrong_forecast():
-    """A level that doubles mid-month each month cannot be forecast on day 10: the error says so."""
+    """A level that quadruples mid-month in every other month cannot be forecast on day 10 (the weekday means of
+    the last weeks, which would follow a jump every month, see the other month's): the error says so."""
     history = {}
     day = date(2025, 11, 1)
     while day <= date(2026, 6, 30):
-        history[day] = 100.0 if day.day <= 15 else 200.0
+        history[day] = 400.0 if day.day > 15 and day.month % 2 else 100.0
         day += timedelta(days=1)
     accuracy = engine.backtest_month_end(history, end=date(2026, 6, 30), day=10, months=6)
     assert accuracy["months"] == 6 and accuracy["error_percent"] > 20
