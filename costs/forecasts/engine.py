@@ -47,8 +47,8 @@ WEEKDAY_WEEKS = 4  # the weekday means' window, in weeks
 CHOICE_HORIZON = 14  # the choice between ETS, weekday means and their average: errors of 14-day sums...
 CHOICE_ORIGINS = 28  # ...forecast from each of the last 28 days that have 14 days after them
 ETS_WEIGHTS = (0.5, 0.0, 1.0)  # the weight of ETS against the weekday means (ties: the first)
-ETS_METHOD = ("Exponential smoothing (ETS: additive damped trend, weekly seasonality), each weekday's mean "
-              f"of the last {WEEKDAY_WEEKS} weeks, or their average: whichever forecast the series' recent past best")
+ETS_METHOD = ("Exponential smoothing (ETS: additive damped trend, weekly seasonality) and/or "
+              f"{WEEKDAY_WEEKS}-week weekday means")  # at most 120 characters, as stored
 FALLBACK_METHOD = "Mean of the last 28 days (or fewer)"
 
 
