@@ -8,8 +8,16 @@ a month-end total made on day N of each past month landed from the actual total.
 
 Methods, chosen per series:
 
-* statsmodels' ETS (``ETSModel``): additive errors, additive damped trend, weekly seasonality, fitted by
-  maximum likelihood; the band and the paths come from simulating the fitted model;
+* statsmodels' ETS (``ETSModel``: additive errors, additive damped trend, weekly seasonality, fitted by
+  maximum likelihood), each weekday's mean over the last ``WEEKDAY_WEEKS`` weeks (a seasonal-naive
+  average), or the average of the two, whichever of the three had the smallest error on the series' own
+  recent past: the sum of the next ``CHOICE_HORIZON`` days forecast from each of the last ``CHOICE_ORIGINS``
+  days that have such a future (ETS from its filtered states at that day, with the parameters fitted up
+  to the forecast origin: no refit, no data after the origin). ETS follows the last days closely (good
+  after a level shift, costly when the last days were unusual); the weekday means average a month out
+  (steady, slow after a shift); the average is the well-known robust middle, kept on ties. The band and
+  the paths are the ETS model's simulated futures, moved by the difference between the chosen forecast
+  and the ETS mean;
 * a fallback for series ETS cannot describe (constant, mostly zero, or a fit that fails): every future
   day is the mean of the last 28 days, the band resampled from those days' own costs;
 * under ``MIN_HISTORY_DAYS`` days of history: no forecast, with the reason.
@@ -35,7 +43,12 @@ BAND = (0.10, 0.90)  # an 80% band
 SIMULATIONS = 500
 RECENT_DAYS = 28  # what the fallback averages
 MOSTLY_ZERO = 0.5  # a share of zero days above which ETS is not used
-ETS_METHOD = "Exponential smoothing (ETS: additive damped trend, weekly seasonality)"
+WEEKDAY_WEEKS = 4  # the weekday means' window, in weeks
+CHOICE_HORIZON = 14  # the choice between ETS, weekday means and their average: errors of 14-day sums...
+CHOICE_ORIGINS = 28  # ...forecast from each of the last 28 days that have 14 days after them
+ETS_WEIGHTS = (0.5, 0.0, 1.0)  # the weight of ETS against the weekday means (ties: the first)
+ETS_METHOD = ("Exponential smoothing (ETS: additive damped trend, weekly seasonality) and/or "
+              f"{WEEKDAY_WEEKS}-week weekday means")  # at most 120 characters, as stored
 FALLBACK_METHOD = "Mean of the last 28 days (or fewer)"
 
 
@@ -134,14 +147,52 @@ def _ets(y: np.ndarray, horizon: int, rng) -> tuple[np.ndarray, np.ndarray, str]
         fitted = model.fit(disp=False)
     if horizon == 0:
         return np.zeros(0), np.zeros((0, SIMULATIONS)), ETS_METHOD
-    mean = np.asarray(fitted.forecast(horizon), dtype=float)
+    ets = np.asarray(fitted.forecast(horizon), dtype=float)
     sims = np.asarray(fitted.simulate(horizon, repetitions=SIMULATIONS, anchor="end",
                                       rng=rng), dtype=float)
     sims = sims.reshape(horizon, SIMULATIONS)
-    if not (np.isfinite(mean).all() and np.isfinite(sims).all()):
+    if not (np.isfinite(ets).all() and np.isfinite(sims).all()):
         raise ValueError("ETS gave non-finite values")
+    weight = ets_weight(y, fitted, trend)
+    mean = weight * ets + (1 - weight) * weekday_means(y, horizon)
     method = ETS_METHOD if trend else ETS_METHOD.replace("additive damped trend, ", "no trend (under 4 weeks), ")
-    return mean, sims, method
+    return mean, sims + (mean - ets)[:, None], method
+
+
+def ets_weight(y: np.ndarray, fitted, trend: bool) -> float:
+    """The weight of ETS against the weekday means (one of ``ETS_WEIGHTS``) whose forecasts of the next
+    ``CHOICE_HORIZON`` days' sum had the smallest absolute error from the last ``CHOICE_ORIGINS`` days that
+    have such a future in ``y``; ETS's forecasts come from its filtered states at each of those days."""
+    last = len(y) - 1 - CHOICE_HORIZON
+    origins = range(max(last - CHOICE_ORIGINS + 1, 7 * WEEKDAY_WEEKS), last + 1)
+    if not origins:
+        return ETS_WEIGHTS[0]
+    errors = np.zeros(len(ETS_WEIGHTS))
+    weights = np.asarray(ETS_WEIGHTS)
+    for t in origins:
+        ets = float(_ets_from_state(fitted, trend, t, CHOICE_HORIZON).sum())
+        means = float(weekday_means(y[:t + 1], CHOICE_HORIZON).sum())
+        errors += np.abs(weights * ets + (1 - weights) * means - y[t + 1:t + 1 + CHOICE_HORIZON].sum())
+    return float(ETS_WEIGHTS[int(np.argmin(errors))])
+
+
+def _ets_from_state(fitted, trend: bool, t: int, horizon: int) -> np.ndarray:
+    """The fitted ETS model's forecast of the ``horizon`` days after day ``t`` from its filtered states on day ``t``
+    (level, [damped trend], weekly season)."""
+    states, h = np.asarray(fitted.states), np.arange(1, horizon + 1)
+    season = states[t + h - 7 * ((h - 1) // 7 + 1), -1]
+    if not trend:
+        return states[t, 0] + season
+    return states[t, 0] + np.cumsum(fitted.damping_trend ** h) * states[t, 1] + season
+
+
+def weekday_means(y: np.ndarray, horizon: int, weeks: int = WEEKDAY_WEEKS) -> np.ndarray:
+    """Each of the ``horizon`` days after ``y``: the mean of the same weekday's last ``weeks`` values in ``y``
+    (fewer in a shorter series; ``y`` has at least 7 days)."""
+    last = y[-7 * weeks:]
+    last = last[len(last) % 7:]  # whole weeks, ending on y's last day
+    by_position = last.reshape(-1, 7).mean(axis=0)  # position k: the weekday of y's day -7 + k
+    return by_position[np.arange(horizon) % 7]
 
 
 def _recent_mean(recent: np.ndarray, horizon: int, rng) -> tuple[np.ndarray, np.ndarray]:

@@ -133,11 +133,12 @@ def test_backtest_reports_a_small_error_on_a_regular_series():
 
 
 def test_backtest_sees_a_wrong_forecast():
-    """A level that doubles mid-month each month cannot be forecast on day 10: the error says so."""
+    """A level that quadruples mid-month in every other month cannot be forecast on day 10 (the weekday means of
+    the last weeks, which would follow a jump every month, see the other month's): the error says so."""
     history = {}
     day = date(2025, 11, 1)
     while day <= date(2026, 6, 30):
-        history[day] = 100.0 if day.day <= 15 else 200.0
+        history[day] = 400.0 if day.day > 15 and day.month % 2 else 100.0
         day += timedelta(days=1)
     accuracy = engine.backtest_month_end(history, end=date(2026, 6, 30), day=10, months=6)
     assert accuracy["months"] == 6 and accuracy["error_percent"] > 20
@@ -152,3 +153,36 @@ def test_as_decimal():
     assert str(engine.as_decimal(1.23456789)) == "1.234568"
     with pytest.raises(ValueError):
         engine.as_decimal(float("nan"))
+
+
+def test_weekday_means_continue_each_weekday_of_the_last_weeks():
+    y = np.array([float(i % 7) for i in range(3, 3 + 40)])  # day k is weekday position (k + 3) % 7
+    y[-7 * engine.WEEKDAY_WEEKS - 1] = 1000.0  # older than the window: ignored
+    means = engine.weekday_means(y, 10)
+    assert means.tolist() == [float((40 + 3 + i) % 7) for i in range(10)]
+
+
+def test_ets_from_its_states_on_the_last_day_is_its_forecast():
+    """The choice between ETS and the weekday means reads ETS's past forecasts from its filtered states: on the
+    last day they must be the fitted model's own forecast (with and without a trend)."""
+    from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+
+    y = engine.daily_values(weekly(date(2026, 1, 1), 90, growth=0.3), date(2026, 1, 1), date(2026, 3, 31))
+    for trend in (True, False):
+        fitted = ETSModel(y, error="add", trend="add" if trend else None, damped_trend=trend, seasonal="add",
+                          seasonal_periods=7).fit(disp=False)
+        assert np.allclose(engine._ets_from_state(fitted, trend, len(y) - 1, 14), fitted.forecast(14))
+        assert engine.ets_weight(y, fitted, trend) in engine.ETS_WEIGHTS
+
+
+def test_a_level_shift_is_followed_and_the_method_fits_its_column():
+    """A level that doubled three weeks ago and stayed: the forecast is near the new level (within 20%; half-way
+    between the levels would be 25% off), whichever of ETS, the weekday means or their average is chosen."""
+    history = weekly(date(2026, 1, 1), 120)
+    for day in list(history)[-21:]:
+        history[day] *= 2
+    end = max(history)
+    forecast = engine.forecast_series(history, end=end, until=end + timedelta(days=7))
+    expected = np.array([200 * SHAPE[d.weekday()] for d in forecast.dates])
+    assert np.abs(forecast.mean.sum() / expected.sum() - 1) < 0.2
+    assert len(engine.ETS_METHOD) <= 120 and len(forecast.method) <= 120  # ForecastRun.method's max_length
