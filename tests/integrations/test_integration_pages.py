@@ -161,3 +161,8 @@ def test_month_picker_offers_only_months_before_the_first_imported(owner_client,
     lowest = add_months(month_start(utc_today()), -history.MAX_MONTHS_BACK)
     assert f'min="{lowest:%Y-%m}"' in field
     assert ".field input[type=month]" in html  # styled as the other inputs are
+
+
+def test_the_integrations_section_opens_its_provider_page(owner_client):
+    response = owner_client.get("/settings/integrations/")
+    assert response.status_code == 302 and response["Location"] == "/settings/integrations/twilio/"
