@@ -242,3 +242,15 @@ def report_budget_months(report, first: date, last: date) -> list[tuple[Budget, 
         if months:
             out.append((budget, months))
     return out
+
+
+def reports_counted_twice(budget: Budget, tree=None) -> list[tuple[str, list[str]]]:
+    """A parent's leaves that follow the same cost report, which its actual then adds up more than once:
+    ``[(report title, [budget names])]`` (empty for a leaf, or when every leaf has its own report)."""
+    budgets, children = tree or hierarchy(budget.workspace)
+    by_report: dict[int, list[Budget]] = defaultdict(list)
+    for pk in leaves_of(budget.pk, children):
+        if pk != budget.pk:
+            by_report[budgets[pk].cost_report_id].append(budgets[pk])
+    return [(leaves[0].cost_report.title, sorted(b.name for b in leaves))
+            for leaves in by_report.values() if len(leaves) > 1]  # fmt: skip

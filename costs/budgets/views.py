@@ -14,7 +14,7 @@ from . import csvio, services
 from .charts import budget_chart
 from .forms import BudgetAlertForm, BudgetForm, CsvImportForm, period_formset, periods_from
 from .models import Budget, BudgetAlert, BudgetAlertFiring
-from .performance import budget_performance, workspace_performance
+from .performance import budget_performance, reports_counted_twice, workspace_performance
 
 
 def _budget(request, pk) -> Budget:
@@ -68,6 +68,7 @@ def budget_detail(request, pk):
         "children": budget.children.all(), "alerts": budget.alerts.prefetch_related("recipients", "webhooks"),
         "firings": BudgetAlertFiring.objects.filter(alert__budget=budget)[:10],
         "can_edit": ws.can_edit(request.user),
+        "counted_twice": reports_counted_twice(budget),
     })
 
 

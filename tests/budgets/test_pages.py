@@ -133,3 +133,15 @@ def test_admin_pages(admin_client, ws, report):
         "budget": budget.pk, "thresholds": "[0]", "basis": "actual", "window": "none", "is_active": "on"})
     assert response.status_code == 200 and "outside 1 to 1000" in response.content.decode()
     assert BudgetAlert.objects.get().thresholds == [50]
+
+
+def test_a_parent_whose_children_follow_one_report_says_it_counts_it_twice(client_for_user, owner, ws, report):
+    parent = make_budget(ws, report, name="Teams", amount=None)
+    make_budget(ws, report, name="Team A", parent=parent)
+    make_budget(ws, report, name="Team B", parent=parent)
+    html = client_for_user(owner).get(reverse("budgets:budget_detail", args=[parent.pk])).content.decode()
+    assert 'id="counted-twice"' in html and "Team A and Team B all follow the cost report" in html
+    other = CostReport.objects.create(workspace=ws, title="Voice", created_by=owner)
+    Budget.objects.filter(name="Team B").update(cost_report=other)
+    html = client_for_user(owner).get(reverse("budgets:budget_detail", args=[parent.pk])).content.decode()
+    assert 'id="counted-twice"' not in html
