@@ -6,7 +6,7 @@ from django.utils.functional import lazy
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView
 
-from . import views, workspace_settings
+from . import profile, views, workspace_settings
 from .api.docs import ApiDocsView, ApiRedocView
 
 urlpatterns = [
@@ -16,6 +16,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("workspaces/switch/", views.workspace_switch, name="workspace_switch"),
     path("settings/api-tokens/", views.api_tokens, name="api_tokens"),
+    path("settings/profile/", profile.profile, name="profile"),
     path("settings/workspace/", workspace_settings.workspace_settings, name="workspace_settings"),
     path("reports/", include("costs.urls")),
     path("settings/integrations/", include("integrations.urls")),

@@ -103,7 +103,9 @@ class BudgetAlertForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.workspace, self.budget = workspace, budget
         self.fields["recipients"].queryset = get_user_model().objects.filter(memberships__workspace=workspace)
-        self.fields["recipients"].label_from_instance = lambda u: f"{u.username} ({u.email or 'no email'})"
+        self.fields["recipients"].label_from_instance = (
+            lambda u: f"{u.username} ({u.email or 'no email yet: they set it in their Profile'})"
+        )
         self.fields["webhooks"].queryset = workspace.webhook_endpoints.all()
 
     def clean(self):
