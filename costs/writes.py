@@ -140,38 +140,33 @@ def _month_and_sum(vendor: str, qn) -> tuple[str, str]:
     return f"date(li.{qn('date')}, 'start of month')", "DECIMAL_SUM"
 
 
-def _summary_insert_sql(vendor: str, qn, *, window: bool, everything: bool = False) -> str:
-    """``INSERT INTO <summary> SELECT ... GROUP BY`` over one integration's line items (in a date window),
-    or over ``everything``."""
+def _rollup_sql(vendor: str, qn, target, source, keys, sums, count: str, *, window: bool, everything: bool) -> str:
+    """``INSERT INTO <target> SELECT <keys>, <month>, SUM(<sums>), COUNT(*) FROM <source> GROUP BY``: one
+    integration's rows (in a date window), or ``everything``, added up per month (exactly: vantage.lib.money)."""
     month, total = _month_and_sum(vendor, qn)
-    keys = ", ".join(f"li.{qn(c)}" for c in SUMMARY_KEY_COLUMNS)
-    sums = ", ".join(f"{total}(li.{qn(c)})" for c in SUMMARY_SUM_COLUMNS)
-    columns = ", ".join(qn(c) for c in (*SUMMARY_KEY_COLUMNS, "date", *SUMMARY_SUM_COLUMNS, "line_items"))
+    key_sql = ", ".join(f"li.{qn(c)}" for c in keys)
+    sum_sql = ", ".join(f"{total}(li.{qn(c)})" for c in sums)
+    columns = ", ".join(qn(c) for c in (*keys, "date", *sums, count))
     where = "" if everything else f" WHERE li.{qn('integration_id')} = %s"
     if window:
         where += f" AND li.{qn('date')} >= %s AND li.{qn('date')} <= %s"
     return (
-        f"INSERT INTO {qn(CostMonthlySummary._meta.db_table)} ({columns}) "
-        f"SELECT {keys}, {month}, {sums}, COUNT(*) FROM {qn(CostLineItem._meta.db_table)} li"
-        f"{where} GROUP BY {keys}, {month}"
+        f"INSERT INTO {qn(target._meta.db_table)} ({columns}) "
+        f"SELECT {key_sql}, {month}, {sum_sql}, COUNT(*) FROM {qn(source._meta.db_table)} li"
+        f"{where} GROUP BY {key_sql}, {month}"
     )
+
+
+def _summary_insert_sql(vendor: str, qn, *, window: bool, everything: bool = False) -> str:
+    """The monthly summary of line items (every key column kept, cost, usage and count added up)."""
+    return _rollup_sql(vendor, qn, CostMonthlySummary, CostLineItem, SUMMARY_KEY_COLUMNS, SUMMARY_SUM_COLUMNS,
+                       "line_items", window=window, everything=everything)  # fmt: skip
 
 
 def _billed_months_insert_sql(vendor: str, qn, *, window: bool, everything: bool = False) -> str:
-    """``INSERT INTO <billed monthly totals> SELECT ... GROUP BY``: one integration's billed totals (in a date
-    window), or ``everything``, added up per account, month and currency."""
-    month, total = _month_and_sum(vendor, qn)
-    keys = ", ".join(f"li.{qn(c)}" for c in ("integration_id", "account_id", "currency"))
-    columns = ", ".join(qn(c) for c in ("integration_id", "account_id", "currency", "date", "amount", "attributed",
-                                        "days"))  # fmt: skip
-    where = "" if everything else f" WHERE li.{qn('integration_id')} = %s"
-    if window:
-        where += f" AND li.{qn('date')} >= %s AND li.{qn('date')} <= %s"
-    return (
-        f"INSERT INTO {qn(BilledMonthlyTotal._meta.db_table)} ({columns}) "
-        f"SELECT {keys}, {month}, {total}(li.{qn('amount')}), {total}(li.{qn('attributed')}), COUNT(*) "
-        f"FROM {qn(BilledTotal._meta.db_table)} li{where} GROUP BY {keys}, {month}"
-    )
+    """Twilio's billed totals added up per account, month and currency."""
+    return _rollup_sql(vendor, qn, BilledMonthlyTotal, BilledTotal, ("integration_id", "account_id", "currency"),
+                       ("amount", "attributed"), "days", window=window, everything=everything)  # fmt: skip
 
 
 def _converted_insert_sql(vendor: str, qn, *, window: bool, everything: bool = False) -> str:
