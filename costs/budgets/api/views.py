@@ -24,6 +24,25 @@ def _wants_performance(request) -> bool:
     return str(request.query_params.get("include_performance", "")).lower() in ("true", "1", "yes")
 
 
+class SavedByServiceMixin:
+    """Writes go through ``_save`` (validation and the service's rules: all or nothing); owners and editors
+    only, like every write of the API."""
+
+    def _save(self, instance=None, code=status.HTTP_200_OK):
+        raise NotImplementedError
+
+    def create(self, request, *args, **kwargs):
+        return self._save(code=status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        return self._save(self.get_object())
+
+    def destroy(self, request, *args, **kwargs):
+        self.require_editor()
+        self.get_object().delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
 @extend_schema_view(
     list=extend_schema(summary="Budgets of the workspace", parameters=[WORKSPACE_PARAM, PERFORMANCE_PARAM],
                        responses={200: BudgetSerializer(many=True), **READ_ERRORS}),
@@ -37,7 +56,7 @@ def _wants_performance(request) -> bool:
     destroy=extend_schema(summary="Delete a budget (its children stay, without a parent)",
                           parameters=[WORKSPACE_PARAM], responses={204: None, **WRITE_ERRORS}),
 )
-class BudgetViewSet(WorkspaceViewSetMixin, viewsets.ModelViewSet):
+class BudgetViewSet(SavedByServiceMixin, WorkspaceViewSetMixin, viewsets.ModelViewSet):
     serializer_class = BudgetSerializer
     queryset = Budget.objects.none()  # for the schema; get_queryset scopes to the workspace
 
@@ -63,17 +82,6 @@ class BudgetViewSet(WorkspaceViewSetMixin, viewsets.ModelViewSet):
         budget = self.get_queryset().get(pk=budget.pk)
         return Response(BudgetSerializer(budget, context=self.get_serializer_context()).data, status=code)
 
-    def create(self, request, *args, **kwargs):
-        return self._save(code=status.HTTP_201_CREATED)
-
-    def update(self, request, *args, **kwargs):
-        return self._save(self.get_object())
-
-    def destroy(self, request, *args, **kwargs):
-        self.require_editor()
-        self.get_object().delete()
-        return Response(status=status.HTTP_204_NO_CONTENT)
-
 
 @extend_schema_view(
     list=extend_schema(summary="Budget alerts of the workspace", parameters=[WORKSPACE_PARAM],
@@ -87,7 +95,7 @@ class BudgetViewSet(WorkspaceViewSetMixin, viewsets.ModelViewSet):
     destroy=extend_schema(summary="Delete a budget alert", parameters=[WORKSPACE_PARAM],
                           responses={204: None, **WRITE_ERRORS}),
 )
-class BudgetAlertViewSet(WorkspaceViewSetMixin, viewsets.ModelViewSet):
+class BudgetAlertViewSet(SavedByServiceMixin, WorkspaceViewSetMixin, viewsets.ModelViewSet):
     serializer_class = BudgetAlertSerializer
     queryset = BudgetAlert.objects.none()
 
@@ -102,14 +110,3 @@ class BudgetAlertViewSet(WorkspaceViewSetMixin, viewsets.ModelViewSet):
         alert = services.save_alert(ser.validated_data["budget"], self.request.user, ser.validated_data["data"],
                                     instance)
         return Response(BudgetAlertSerializer(self.get_queryset().get(pk=alert.pk)).data, status=code)
-
-    def create(self, request, *args, **kwargs):
-        return self._save(code=status.HTTP_201_CREATED)
-
-    def update(self, request, *args, **kwargs):
-        return self._save(self.get_object())
-
-    def destroy(self, request, *args, **kwargs):
-        self.require_editor()
-        self.get_object().delete()
-        return Response(status=status.HTTP_204_NO_CONTENT)
