@@ -230,9 +230,9 @@ class Crawl:
         self.headers = _bearer(user)
         self.problems: list[str] = []
 
-    def request(self, method: str, route: Route, path: str):
+    def request(self, method: str, route: Route, path: str, workspace=None):
         if route.is_api:
-            url = f"{path}{'&' if '?' in path else '?'}workspace={self.workspace.pk}"
+            url = f"{path}{'&' if '?' in path else '?'}workspace={(workspace or self.workspace).pk}"
             body = {} if method == "get" else {"data": "{}", "content_type": "application/json"}
             response = getattr(self.client, method)(url, **body, **self.headers)
         elif method == "get":
@@ -278,18 +278,21 @@ def crawler(client, outsider, other_ws):
 
 
 @responses.activate  # no request leaves the test: a write that got through to Twilio or a webhook fails loudly
-def test_outsider_sees_and_changes_nothing_of_another_workspace(crawler, outsider, ws, objects_of_a):
+def test_outsider_sees_and_changes_nothing_of_another_workspace(crawler, outsider, ws, other_ws, objects_of_a):
     before = snapshot(ws, objects_of_a)
     crawl = Crawl(crawler, outsider, ws)
     leaks = []
     pages, _ = crawlable(objects_of_a)
     for route, path, with_a_ids in pages:
-        for method in _methods(route, with_a_ids):
-            response = crawl.request(method, route, path)
-            if with_a_ids and 200 <= response.status_code < 300:
-                leaks.append(f"{method.upper()} {path}: {response.status_code}")
-            elif MARKER in _body(response):
-                leaks.append(f"{method.upper()} {path}: shows workspace A's data")
+        # the API: A's ids asked through workspace A (not theirs) and through their own workspace B
+        for workspace in [ws, other_ws] if route.is_api else [None]:
+            for method in _methods(route, with_a_ids):
+                response = crawl.request(method, route, path, workspace)
+                where = f"{method.upper()} {path}" + (f" (workspace {workspace.name})" if workspace else "")
+                if with_a_ids and 200 <= response.status_code < 300:
+                    leaks.append(f"{where}: {response.status_code}")
+                elif MARKER in _body(response):
+                    leaks.append(f"{where}: shows workspace A's data")
     crawl.fail_on("5xx while crawling as an outsider")
     assert not leaks, "An outsider reached workspace A:\n" + "\n".join(leaks)
     assert snapshot(ws, objects_of_a) == before
