@@ -7,6 +7,7 @@ from django.views.decorators.http import require_POST
 from django.views.defaults import page_not_found
 from django.views.defaults import server_error as default_server_error
 
+from .lib.db import parse_pk
 from .models import ApiToken
 from .workspaces import switch_workspace
 
@@ -30,8 +31,9 @@ def api_tokens(request):
     new_token = None
     if request.method == "POST":
         if "revoke" in request.POST:
-            updated = ApiToken.objects.filter(user=request.user, pk=request.POST.get("revoke"), revoked_at__isnull=True)
-            if updated.update(revoked_at=timezone.now()):
+            pk = parse_pk(request.POST.get("revoke"))
+            updated = ApiToken.objects.filter(user=request.user, pk=pk, revoked_at__isnull=True)
+            if pk is not None and updated.update(revoked_at=timezone.now()):
                 messages.success(request, "Token revoked: programs using it are refused from now on.")
             return redirect("api_tokens")
         name = (request.POST.get("name") or "").strip()[:100]
