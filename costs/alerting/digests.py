@@ -93,8 +93,9 @@ def message(d: Digest) -> tuple[str, str]:
     if d.top:
         lines += ["", "Top groups:", *(f"  {c.label}: {money(c.current, c.currency)}" for c in d.top)]
     if d.movers:
-        lines += ["", "Biggest movers:", *(f"  {c.label}: {money(c.previous, c.currency)} → {money(c.current, c.currency)}"
-                                           f" ({_change(c.change, c.percent, c.currency)})" for c in d.movers)]
+        lines += ["", "Biggest movers:"]
+        lines += [f"  {c.label}: {money(c.previous, c.currency)} → {money(c.current, c.currency)}"
+                  f" ({_change(c.change, c.percent, c.currency)})" for c in d.movers]
     lines += ["", f"Open the report: {d.url}"]
     return f"{report.title} {d.digest.frequency} digest: {when}", "\n".join(lines)
 
