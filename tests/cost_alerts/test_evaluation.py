@@ -22,8 +22,10 @@ pytestmark = pytest.mark.django_db
 def costs(integration):
     """SMS 100 -> 180 (+80%, +80), Voice 50 -> 20 (-60%, -30), Lookup 0 -> 5 (new) from the 9th to the 10th."""
     add_costs(integration, [
-        item("2026-11-09", "SMS & MMS", "sms-outbound", "60.00"), item("2026-11-09", "SMS & MMS", "sms-inbound", "40.00"),
-        item("2026-11-10", "SMS & MMS", "sms-outbound", "150.00"), item("2026-11-10", "SMS & MMS", "sms-inbound", "30.00"),
+        item("2026-11-09", "SMS & MMS", "sms-outbound", "60.00"),
+        item("2026-11-09", "SMS & MMS", "sms-inbound", "40.00"),
+        item("2026-11-10", "SMS & MMS", "sms-outbound", "150.00"),
+        item("2026-11-10", "SMS & MMS", "sms-inbound", "30.00"),
         item("2026-11-09", "Voice", "calls-outbound", "50.00"), item("2026-11-10", "Voice", "calls-outbound", "20.00"),
         item("2026-11-10", "Lookup", "lookups", "5.00"),
     ])  # fmt: skip
@@ -107,7 +109,8 @@ def test_once_per_group_and_period_across_evaluations_and_reimports(ws, report, 
     owner.save()
     make_alert(ws, [report], percent=50, recipients=[owner])
     assert len(alerts.evaluate(ws, TODAY)) == 2
-    add_costs(integration, [item("2026-11-10", "SMS & MMS", "mms-outbound", "1.00")], billed=False)  # a re-import changes the day
+    # a re-import changes the day
+    add_costs(integration, [item("2026-11-10", "SMS & MMS", "mms-outbound", "1.00")], billed=False)
     assert alerts.evaluate(ws, TODAY) == []
     assert CostAlertEvent.objects.count() == 2
     [sent] = Notification.objects.filter(kind="cost_alert")  # one notification with both changes

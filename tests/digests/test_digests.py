@@ -20,8 +20,10 @@ MONDAY = date(2026, 11, 16)  # the week before: 9..15 Nov; the one before it: 2.
 @pytest.fixture
 def costs(integration):
     add_costs(integration, [
-        item("2026-11-03", "SMS & MMS", "sms-outbound", "100.00"), item("2026-11-04", "Voice", "calls-outbound", "80.00"),
-        item("2026-11-10", "SMS & MMS", "sms-outbound", "150.00"), item("2026-11-15", "Voice", "calls-outbound", "20.00"),
+        item("2026-11-03", "SMS & MMS", "sms-outbound", "100.00"),
+        item("2026-11-04", "Voice", "calls-outbound", "80.00"),
+        item("2026-11-10", "SMS & MMS", "sms-outbound", "150.00"),
+        item("2026-11-15", "Voice", "calls-outbound", "20.00"),
         item("2026-11-12", "Lookup", "lookups", "5.00"), item("2026-10-20", "Voice", "calls-outbound", "30.00"),
     ])  # fmt: skip
 
