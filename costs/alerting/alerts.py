@@ -106,6 +106,9 @@ def evaluate_alert(alert: CostAlert, today: date, ready=None) -> list[CostAlertE
     for report in alert.reports.all():
         changes = report_changes(report, alert.period, previous_start, start, end) or []
         found.extend((report, c) for c in changes if crossed(alert, c))
+    recorded = set(CostAlertEvent.objects.filter(alert=alert, period_start=start)
+                   .values_list("report_id", "group_key"))  # a later import: skip them without a failed insert
+    found = [(r, c) for r, c in found if (r.pk, c.key) not in recorded]
     if not found:
         return []
     with transaction.atomic():

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 
 from costs.alerting import alerts
+from costs.alerting.figures import report_changes
 from costs.alerting.models import CostAlertEvent
 from costs.alerting.periods import complete_period, previous
 from costs.models import CostReport
@@ -119,11 +120,16 @@ def test_once_per_group_and_period_across_evaluations_and_reimports(ws, report, 
     assert len(sent.payload["events"]) == 2
 
 
-def test_two_workers_record_an_event_once(ws, report, costs):
-    alert = make_alert(ws, [report], percent=50, recipients=[])
-    first = alerts.evaluate_alert(alert, TODAY)
-    second = alerts.evaluate_alert(alert, TODAY)  # the other worker: its inserts hit the unique constraint
-    assert len(first) == 2 and second == []
+def test_two_workers_record_an_event_once(ws, report, costs, owner):
+    alert = make_alert(ws, [report], percent=50, recipients=[owner])
+    [sms] = [c for c in report_changes(report, "day", date(2026, 11, 9), date(2026, 11, 10), date(2026, 11, 10))
+             if c.label == "SMS & MMS"]
+    # the other worker read "not recorded yet" too, and inserts second: the unique constraint stops it
+    first = alerts._record(alert, report, sms, date(2026, 11, 10), date(2026, 11, 10))
+    assert first is not None
+    assert alerts._record(alert, report, sms, date(2026, 11, 10), date(2026, 11, 10)) is None
+    assert [e.group for e in alerts.evaluate_alert(alert, TODAY)] == ["Lookup"]  # SMS was recorded: not sent again
+    assert CostAlertEvent.objects.count() == 2
 
 
 def test_no_event_before_the_period_is_imported_whole(ws, report, costs):
