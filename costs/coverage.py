@@ -55,6 +55,10 @@ class ImportHistoryProvider(Protocol):
         """The import history over ``low..high`` of every billing account of ``workspace`` that a
         ``billing_account`` condition of ``filters`` keeps, ordered by billing account."""
 
+    def imported_after(self, workspace, day: date) -> bool:
+        """Whether every billing account of ``workspace`` has a successful import of ``day`` that started
+        after ``day`` ended (UTC): the day's costs are whole, not the half day an import during it saw."""
+
 
 class CoverageRegistry:
     def __init__(self):
@@ -72,6 +76,10 @@ class CoverageRegistry:
             yield
         finally:
             self._providers = previous
+
+    def imported_after(self, workspace, day: date) -> bool:
+        """``ImportHistoryProvider.imported_after`` of every provider (no provider: nothing known, False)."""
+        return bool(self._providers) and all(p.imported_after(workspace, day) for p in self._providers)
 
     def histories(self, workspace, filters: dict | None, low: date, high: date) -> list[ImportHistory]:
         found = [h for p in self._providers for h in p.histories(workspace, filters, low, high)]
@@ -98,6 +106,15 @@ def import_gaps_of(workspace, ranges: list[tuple[date, date]], filters: dict | N
     low, high = min(s for s, _ in wanted), max(e for _, e in wanted)
     histories = coverage.histories(workspace, filters, low, high)
     return [[gap for h in histories for gap in _gaps(h, start, end)] if start <= end else [] for start, end in ranges]
+
+
+def complete_days(workspace, start: date, end: date, today: date | None = None) -> bool:
+    """Whether ``start..end`` is imported whole for every billing account of ``workspace``: it ended before
+    today (UTC), no day of it is a gap, and its last day was imported after it ended (never a half day).
+    What runs on complete periods only (cost alerts, report digests) asks this first."""
+    if end >= (today or utc_today()) or not coverage.imported_after(workspace, end):
+        return False
+    return not import_gaps(workspace, start, end)
 
 
 def _gaps(history: ImportHistory, start: date, end: date) -> list[Gap]:

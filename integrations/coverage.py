@@ -6,13 +6,13 @@ integration and month), never the cost rows: one query whatever the range.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 
 from django.db.models import FilteredRelation, Q
 
 from costs.coverage import ImportHistory
 
-from .models import Integration, IntegrationStatus, RunStatus
+from .models import IngestionRun, Integration, IntegrationStatus, RunStatus
 
 BUSY = {IntegrationStatus.IMPORTING, IntegrationStatus.PENDING}
 
@@ -48,3 +48,11 @@ class IngestionRunHistory:
             if run_start is not None:
                 history.covered.append((run_start, run_end))
         return list(histories.values())
+
+    def imported_after(self, workspace, day: date) -> bool:
+        """One query: no integration of ``workspace`` lacks a successful run over ``day`` started after it ended."""
+        day_over = datetime.combine(day + timedelta(days=1), time.min, tzinfo=UTC)
+        whole = IngestionRun.objects.filter(status=RunStatus.SUCCEEDED, start_date__lte=day, end_date__gte=day,
+                                            started_at__gte=day_over).values("integration_id")
+        integrations = Integration.objects.in_workspace(workspace)
+        return integrations.exists() and not integrations.exclude(pk__in=whole).exists()

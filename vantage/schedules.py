@@ -22,5 +22,12 @@ SCHEDULES = [
         "repeats": -1,
         "hour_utc": 8,
     },
+    {
+        "name": "vantage:cost-alerts-digests",
+        "func": "costs.alerting.tasks.evaluate_all",
+        "schedule_type": "D",  # daily, after the refresh: cost alerts and due report digests, per workspace
+        "repeats": -1,
+        "hour_utc": 8,
+    },
 ]
 PREFIX = "vantage:"

@@ -162,6 +162,11 @@ NOTIFY_ALLOWED_HOSTS = [
     h.strip().lower().strip("[]") for h in _typed("NOTIFY_ALLOWED_HOSTS", env.list, []) if h.strip()
 ]
 
+# The address people open Vantage at: links in emails and webhooks (report digests, cost alerts) start with it.
+SITE_URL = _typed("SITE_URL", env.str, "http://127.0.0.1:8000").rstrip("/")
+if urlparse(SITE_URL).scheme not in ("http", "https") or not urlparse(SITE_URL).netloc:
+    raise ImproperlyConfigured(f"SITE_URL is malformed: {SITE_URL!r} is not an http(s) URL")
+
 REDIS_URL = _typed("REDIS_URL", env.str, "")
 if REDIS_URL and urlparse(REDIS_URL).scheme not in ("redis", "rediss", "unix"):
     raise ImproperlyConfigured(f"REDIS_URL is malformed: {REDIS_URL!r} needs redis://, rediss:// or unix://")
@@ -204,6 +209,7 @@ INSTALLED_APPS = [
     "costs",
     "costs.forecasts",
     "costs.budgets",
+    "costs.alerting",
     "tagging",
 ]
 
