@@ -204,6 +204,7 @@ INSTALLED_APPS = [
     "costs",
     "costs.forecasts",
     "costs.budgets",
+    "costs.anomalies",
     "tagging",
 ]
 
