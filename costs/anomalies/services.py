@@ -108,6 +108,8 @@ def record(workspace, integration_id: int, scored, today: date) -> list[Anomaly]
     suppressions = _suppressed(workspace, integration_id, min((s.day for _, s in scored), default=today))
     created = []
     for key, score in scored:
+        if not score.is_anomaly:  # inside the band, or the continuation of an event already flagged
+            continue
         direction = engine.verdict(score, thresholds)
         if not direction or _is_suppressed(suppressions, key, score.day):
             continue

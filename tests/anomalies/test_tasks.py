@@ -136,3 +136,14 @@ def test_top_mover_names_the_account_and_category(spiked, django_capture_on_comm
     imported(spiked, django_capture_on_commit_callbacks)
     mover = services.top_mover(Anomaly.objects.get())
     assert mover["category"] == "sms-outbound" and mover["account_id"] == spiked.account_sid
+
+
+def test_an_event_lasting_days_is_one_anomaly(integration, django_capture_on_commit_callbacks):
+    """A runaway (or a new level) over the last three days: one anomaly, on its first day."""
+    specs = sms_days()
+    for spec in specs[:3]:
+        spec["cost"] *= 3
+    add_costs(integration, specs)
+    imported(integration, django_capture_on_commit_callbacks)
+    (anomaly,) = Anomaly.objects.all()
+    assert anomaly.date == utc_today() - timedelta(days=3)
