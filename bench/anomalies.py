@@ -29,6 +29,7 @@ Never collected by pytest.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from collections import defaultdict
@@ -163,8 +164,88 @@ def main():
         speed(args.database_url, args.integrations, args.series)
 
 
+def _fresh_database(database_url: str) -> None:
+    """Drop and create the database named in ``database_url`` (a throwaway: the bench owns it)."""
+    import psycopg
+
+    base, _, name = database_url.rpartition("/")
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def _setup_django(database_url: str) -> None:
+    import secrets
+
+    from cryptography.fernet import Fernet
+
+    os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
+    os.environ.setdefault("FIELD_ENCRYPTION_KEY", Fernet.generate_key().decode())
+    os.environ["DJANGO_SETTINGS_MODULE"] = "vantage.settings_test"
+    os.environ["LOG_LEVEL"] = "WARNING"
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+INSERT = """
+INSERT INTO costs_costlineitem (integration_id, account_id, date, service, category, charge_type, description,
+                                cost, currency, usage, usage_unit, count, count_unit)
+SELECT i.id, i.account_sid, DATE %(first)s + d, 'Service ' || (s %% 4), 'category-' || s, 'Usage', '',
+       ((10 + s * 25) * (CASE WHEN extract(isodow FROM DATE %(first)s + d) >= 6 THEN 0.5 ELSE 1.0 END)
+        * (0.95 + ((i.id * 7919 + s * 104729 + d * 31) %% 1000) / 10000.0))::numeric(28, 10),
+       'USD', NULL, '', NULL, ''
+FROM integrations_integration i CROSS JOIN generate_series(0, %(series)s - 1) s
+CROSS JOIN generate_series(%(lo)s, %(hi)s) d
+"""
+
+
 def speed(database_url: str, integrations: int, series: int) -> None:
-    raise SystemExit("speed: see below")
+    _fresh_database(database_url)
+    _setup_django(database_url)
+    from django.db import connection, reset_queries
+    from django.test.utils import CaptureQueriesContext
+
+    from costs.anomalies import services
+    from integrations.models import Integration
+    from vantage.models import Workspace
+
+    days = 365
+    today = date(2026, 11, 27)
+    first = today - timedelta(days=days)
+    ws = Workspace.objects.create(name="Bench")
+    made = Integration.objects.bulk_create(Integration(account_name=f"Billing {n:03d}", account_sid=f"AC{n:032x}",
+                                                       api_key_sid=f"SK{n:032x}", api_secret=os.urandom(8).hex())
+                                           for n in range(integrations))
+    Integration.workspaces.through.objects.bulk_create(
+        Integration.workspaces.through(integration_id=i.pk, workspace_id=ws.pk) for i in made)
+    started = time.perf_counter()
+    with connection.cursor() as cur:
+        cur.execute(INSERT, {"first": first, "series": series, "lo": 0, "hi": days - 1})
+        cur.execute("ANALYZE costs_costlineitem")
+    rows = integrations * series * days
+    print(f"{rows:,} line items ({integrations} integrations x {series} series x {days} days) "
+          f"written in {time.perf_counter() - started:.1f} s")
+    ids = [i.pk for i in made]
+
+    def run(label, on_day):
+        reset_queries()
+        with CaptureQueriesContext(connection) as queries:
+            started = time.perf_counter()
+            found = sum(len(services.score_integration(pk, on_day)) for pk in ids)
+            seconds = time.perf_counter() - started
+        print(f"{label:<46} {seconds:7.2f} s  {seconds / len(ids) * 1000:6.1f} ms per integration  "
+              f"{len(queries):5d} queries  {found} anomalies")
+
+    run(f"first scoring (the last {services.FIRST_SCORE_DAYS} days of each)", today)
+    run("re-import, nothing new (marker up to date)", today)
+    with connection.cursor() as cur:
+        cur.execute(INSERT, {"first": first, "series": series, "lo": days, "hi": days})
+    run("one new day imported: scores that day only", today + timedelta(days=1))
 
 
 if __name__ == "__main__":

@@ -30,10 +30,12 @@ def test_an_injection_multiplies_one_series_on_its_day_only():
     ratio = price(spiked, "main", "sms-outbound-longcode", day) / price(plain, "main", "sms-outbound-longcode", day)
     assert Decimal("2.9") < ratio < Decimal("3.1")
     before = day - timedelta(days=1)
-    assert price(spiked, "main", "sms-outbound-longcode", before) == price(plain, "main", "sms-outbound-longcode", before)
+    sms = "sms-outbound-longcode"
+    assert price(spiked, "main", sms, before) == price(plain, "main", sms, before)
     assert price(spiked, "main", "calls-outbound", day) == price(plain, "main", "calls-outbound", day)
     # derived products follow their source, as at Twilio; roll-ups still add up
-    assert price(spiked, "main", "sms-messages-carrierfees", day) > price(plain, "main", "sms-messages-carrierfees", day)
+    fees = "sms-messages-carrierfees"
+    assert price(spiked, "main", fees, day) > price(plain, "main", fees, day)
 
 
 def test_the_seed_plan_is_labelled_and_reproducible():
