@@ -220,24 +220,28 @@ def _settings_of(workspace):
 
 
 def send_alerts(workspace, anomalies: list[Anomaly]) -> int:
-    """The first-day alert of each new active anomaly, to every setting whose report it is in; how many sent."""
+    """The first-day alert of each new active anomaly, once, to the recipients and webhooks of every setting
+    whose report covers it; returns how many anomalies were alerted."""
     sent = 0
     settings = list(_settings_of(workspace)) if anomalies else []
     for anomaly in anomalies:
+        covering = [s for s in settings if matches(s, anomaly)]
+        if not covering:
+            continue
+        emails, hooks = set(), {}
+        for setting in covering:
+            found_emails, found_hooks = targets(workspace, setting)
+            emails.update(found_emails)
+            hooks.update({h.pk: h for h in found_hooks})
         mover = top_mover(anomaly)
         where = f" Moved most: account {mover['account_id']}, {mover['category']}." if mover else ""
-        for setting in settings:
-            if not matches(setting, anomaly):
-                continue
-            emails, hooks = targets(workspace, setting)
-            notify(workspace, kind=ALERT_KIND,
-                   subject=f"Cost anomaly: {anomaly.service} {anomaly.get_direction_display().lower()}",
-                   text=f"{describe(anomaly)} in report “{setting.cost_report.title}”.{where}",
-                   payload=payload(anomaly), emails=emails, webhooks=hooks,
-                   dedupe_key=f"{ALERT_KIND}:{anomaly.pk}")
-            sent += 1
-            Anomaly.objects.filter(pk=anomaly.pk).update(notified=True)
-            break  # one alert per anomaly, whatever number of reports contain it
+        reports = ", ".join(f"“{s.cost_report.title}”" for s in covering)
+        notify(workspace, kind=ALERT_KIND,
+               subject=f"Cost anomaly: {anomaly.service} {anomaly.get_direction_display().lower()}",
+               text=f"{describe(anomaly)} in {reports}.{where}", payload=payload(anomaly),
+               emails=sorted(emails), webhooks=list(hooks.values()), dedupe_key=f"{ALERT_KIND}:{anomaly.pk}")
+        Anomaly.objects.filter(pk=anomaly.pk).update(notified=True)
+        sent += 1
     return sent
 
 

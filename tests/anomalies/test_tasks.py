@@ -147,3 +147,18 @@ def test_an_event_lasting_days_is_one_anomaly(integration, django_capture_on_com
     imported(integration, django_capture_on_commit_callbacks)
     (anomaly,) = Anomaly.objects.all()
     assert anomaly.date == utc_today() - timedelta(days=3)
+
+
+def test_two_reports_covering_an_anomaly_alert_each_recipient_once(spiked, ws, owner, editor, report,
+                                                                   django_capture_on_commit_callbacks):
+    from costs.models import CostReport
+
+    owner.email, editor.email = "olivia@example.com", "ed@example.com"
+    owner.save()
+    editor.save()
+    notify_report(ws, report, [owner])
+    notify_report(ws, CostReport.objects.create(workspace=ws, title="Everything"), [owner, editor])
+    imported(spiked, django_capture_on_commit_callbacks)
+    alerts = Notification.objects.filter(kind=services.ALERT_KIND)
+    assert sorted(alerts.values_list("recipient", flat=True)) == ["ed@example.com", "olivia@example.com"]
+    assert "“SMS”" in alerts.first().text and "“Everything”" in alerts.first().text
