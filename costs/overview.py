@@ -32,7 +32,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from urllib.parse import urlencode
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, Window
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
@@ -343,9 +343,11 @@ ANOMALIES_LISTED = 3
 
 
 def _anomalies(workspace) -> tuple[list, int]:
-    """The latest active anomalies and how many are active (stored by the scoring task: two small queries)."""
-    active = Anomaly.objects.filter(workspace=workspace, status=AnomalyStatus.ACTIVE)
-    return list(active.order_by("-date", "-pk")[:ANOMALIES_LISTED]), active.count()
+    """The latest active anomalies and how many are active (stored by the scoring task): one query, the
+    count a window over every active row, computed before the LIMIT."""
+    rows = list(Anomaly.objects.filter(workspace=workspace, status=AnomalyStatus.ACTIVE)
+                .annotate(active=Window(Count("pk"))).order_by("-date", "-pk")[:ANOMALIES_LISTED])
+    return rows, rows[0].active if rows else 0
 
 
 BUDGETS_LISTED = 5
