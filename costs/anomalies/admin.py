@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django_q.tasks import async_task
 
 from . import services, tasks
 from .choices import AnomalyStatus
@@ -32,7 +33,7 @@ class AnomalyAdmin(admin.ModelAdmin):
     def rescore(self, request, queryset):
         ids = sorted(set(queryset.values_list("integration_id", flat=True)))
         for integration_id in ids:
-            tasks.async_task(tasks.SCORE_TASK, integration_id)
+            async_task(tasks.SCORE_TASK, integration_id)
         messages.success(request, f"Queued {len(ids)} scorings.")
 
 

@@ -14,6 +14,7 @@ import logging
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from urllib.parse import urlencode
 
 import numpy as np
 from django.db import IntegrityError, transaction
@@ -210,7 +211,8 @@ def payload(anomaly: Anomaly) -> dict:
         "anomaly_id": anomaly.pk, "date": anomaly.date.isoformat(), "service": anomaly.service,
         "category": anomaly.category, "account_id": anomaly.account_id, "direction": anomaly.direction,
         "amount": f"{anomaly.amount:.2f}", "expected": f"{anomaly.expected:.2f}", "currency": anomaly.currency,
-        "url": reverse("anomalies:anomaly_list") + f"?service={anomaly.service}",
+        "url": reverse("anomalies:anomaly_list") + "?" + urlencode({"service": anomaly.service,
+                                                                    "category": anomaly.category}),
     }  # fmt: skip
 
 

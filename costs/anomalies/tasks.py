@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django_q.tasks import async_task  # noqa: F401  (the admin queues through it too)
+from django_q.tasks import async_task
 
 from vantage.models import Workspace
 
