@@ -32,7 +32,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from urllib.parse import urlencode
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, Window
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
@@ -41,6 +41,8 @@ from vantage.lib.dates import add_months, month_end, month_start, utc_today
 from vantage.lib.money import percent_of
 
 from . import scoping
+from .anomalies.choices import AnomalyStatus
+from .anomalies.models import Anomaly
 from .budgets.performance import MonthPerformance, workspace_performance
 from .choices import DateBin, DateRange
 from .coverage import import_gaps_of
@@ -221,6 +223,8 @@ class Overview:
     forecast: ForecastCard | None = None
     budgets: list[BudgetLine] = field(default_factory=list)  # this month, the most used first
     budgets_more: int = 0  # budgets not listed
+    anomalies: list = field(default_factory=list)  # the latest active anomalies (costs.anomalies)
+    anomalies_active: int = 0
 
     def url(self, **params) -> str:
         """All Resources with ``params`` in its query string (they override the saved settings)."""
@@ -331,7 +335,19 @@ def build_overview(workspace, today: date | None = None) -> Overview:
     overview.attention = _attention(overview, integrations, last_days)
     overview.forecast = _forecast_card(overview, all_resources)
     overview.budgets, overview.budgets_more = _budgets(workspace, p.today)
+    overview.anomalies, overview.anomalies_active = _anomalies(workspace)
     return overview
+
+
+ANOMALIES_LISTED = 3
+
+
+def _anomalies(workspace) -> tuple[list, int]:
+    """The latest active anomalies and how many are active (stored by the scoring task): one query, the
+    count a window over every active row, computed before the LIMIT."""
+    rows = list(Anomaly.objects.filter(workspace=workspace, status=AnomalyStatus.ACTIVE)
+                .annotate(active=Window(Count("pk"))).order_by("-date", "-pk")[:ANOMALIES_LISTED])
+    return rows, rows[0].active if rows else 0
 
 
 BUDGETS_LISTED = 5

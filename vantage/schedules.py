@@ -29,5 +29,12 @@ SCHEDULES = [
         "repeats": -1,
         "hour_utc": 8,
     },
+    {
+        "name": "vantage:anomalies-daily",
+        "func": "costs.anomalies.tasks.daily",
+        "schedule_type": "D",  # daily, after the refresh's scoring: archive past 7 days, one digest per workspace
+        "repeats": -1,
+        "hour_utc": 9,
+    },
 ]
 PREFIX = "vantage:"

@@ -210,6 +210,7 @@ INSTALLED_APPS = [
     "costs.forecasts",
     "costs.budgets",
     "costs.alerting",
+    "costs.anomalies",
     "tagging",
 ]
 
@@ -305,6 +306,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # choice sets sharing a field name with another app's get an explicit component name
+    "ENUM_NAME_OVERRIDES": {"AnomalyStatusEnum": "costs.anomalies.choices.AnomalyStatus"},
 }
 CACHES = (
     {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}

@@ -24,6 +24,7 @@ urlpatterns = [
     path("virtual-tags/", include("tagging.urls")),
     path("budgets/", include("costs.budgets.urls")),
     path("", include("costs.alerting.urls")),  # /alerts/ and /digests/
+    path("anomalies/", include("costs.anomalies.urls")),
     path("admin/", admin.site.urls),
     path("api/v2/", include("vantage.api.urls")),
     path("api/v2/", include("integrations.api.urls")),
@@ -32,6 +33,7 @@ urlpatterns = [
     path("api/v2/", include("vantage.notifications.api.urls")),
     path("api/v2/", include("costs.budgets.api.urls")),
     path("api/v2/", include("costs.alerting.api.urls")),
+    path("api/v2/", include("costs.anomalies.api.urls")),
     path("api/v2/schema", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v2/docs", ApiDocsView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v2/redoc", ApiRedocView.as_view(url_name="api-schema"), name="api-redoc"),

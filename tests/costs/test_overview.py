@@ -250,8 +250,9 @@ def test_the_figures_take_the_same_queries_whatever_the_data(ws, two_currencies)
         add_costs(extra, [item(day, f"S{day.day % 7}", f"c{day.day}", day.day) for day in days])
     with CaptureQueriesContext(connection) as large:
         build_overview(ws, today=NOV_20)
-    # 7 for the figures, 1 for the stored forecast (none here: its months are not read), 1 for the budgets
-    assert len(data_queries(large)) == len(data_queries(small)) == 9
+    # 7 for the figures, 1 for the stored forecast (none here: its months are not read), 1 for the budgets,
+    # 1 for the active anomalies
+    assert len(data_queries(large)) == len(data_queries(small)) == 10
 
 
 # --- the page -------------------------------------------------------------------------------------------

@@ -67,4 +67,5 @@ def test_the_card_takes_two_small_queries(ws, november, report):
     with CaptureQueriesContext(connection) as with_one:
         overview = build_overview(ws, today=TODAY)
     assert overview.forecast.figures
-    assert len(data_queries(with_one)) == len(data_queries(without)) + 1 == 10  # (one more: the budgets)
+    # (one more each: the budgets, the active anomalies)
+    assert len(data_queries(with_one)) == len(data_queries(without)) + 1 == 11

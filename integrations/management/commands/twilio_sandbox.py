@@ -29,12 +29,15 @@ class Command(BaseCommand):
         parser.add_argument("--fail-429-rate", type=_rate, default=0.0, help="Share of requests answered 429.")
         parser.add_argument("--fail-500-rate", type=_rate, default=0.0, help="Share of requests answered 500.")
         parser.add_argument("--latency", type=float, default=0.0, help="Seconds added to every response.")
+        parser.add_argument("--anomalies", action="store_true",
+                            help="Inject labelled anomalies from the seed (ground truth at /sandbox/anomalies.json).")
         parser.add_argument("--log-requests", action="store_true", help="Print method, path and status per request.")
 
-    def handle(self, *args, host, port, seed, today, fail_429_rate, fail_500_rate, latency, log_requests, **options):
+    def handle(self, *args, host, port, seed, today, fail_429_rate, fail_500_rate, latency, log_requests,
+               anomalies=False, **options):
         try:
             server = make_server(host=host, port=port, seed=seed, today=today, fail_429_rate=fail_429_rate,
-                                 fail_500_rate=fail_500_rate, latency=latency)
+                                 fail_500_rate=fail_500_rate, latency=latency, anomalies=anomalies)
         except OSError as exc:
             raise CommandError(f"Cannot listen on {host}:{port}: {exc.strerror or exc}") from None
         server.log_requests = log_requests

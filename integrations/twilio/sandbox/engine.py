@@ -25,6 +25,7 @@ from urllib.parse import parse_qsl, quote, urlsplit
 
 from vantage.lib.dates import add_months, month_end  # standard library only, like the sandbox
 
+from . import anomalies as injected
 from .data import (
     ACCOUNT_SPECS,
     ALL_CATEGORIES,
@@ -177,7 +178,11 @@ class Account:
 class Sandbox:
     """Twilio's Usage Records API in memory. ``handle()`` turns one HTTP request into a response."""
 
-    def __init__(self, seed=1, today=None, fail_429_rate=0.0, fail_500_rate=0.0, latency=0.0):
+    def __init__(self, seed=1, today=None, fail_429_rate=0.0, fail_500_rate=0.0, latency=0.0, anomalies=False,
+                 noise=None):
+        """``anomalies``: False (the documented data), True (inject the seed's plan, see ``anomalies``) or
+        a sequence of ``anomalies.Injection`` (exactly those). ``noise``: the daily volume noise (log-normal
+        sigma); by default ``NOISE_SIGMA``, or ``anomalies.NOISE_SIGMA`` with the seed's plan."""
         self.seed = seed
         if isinstance(today, str):
             today = dt.date.fromisoformat(today)
@@ -206,6 +211,13 @@ class Sandbox:
         self.accounts: tuple[Account, ...] = tuple(by_role[s.role] for s in ACCOUNT_SPECS)
         self._by_sid = {a.sid: a for a in self.accounts}
         self._by_key = {a.api_key_sid: a for a in self.accounts}
+
+        if noise is None:
+            noise = injected.NOISE_SIGMA if anomalies is True else NOISE_SIGMA
+        self.noise = float(noise)
+        if anomalies is True:
+            anomalies = injected.plan(seed, self.today, [a.role for a in self.accounts])
+        self.injections: tuple[injected.Injection, ...] = tuple(anomalies or ())
 
         self._leaf_day = functools.lru_cache(maxsize=8192)(self._compute_leaf_day)
         self._combined_day = functools.lru_cache(maxsize=2048)(self._compute_combined_day)
@@ -255,6 +267,11 @@ class Sandbox:
         as_of = self._as_of()
         return [self._record(account, "Daily", c, day, day, values[c], as_of) for c in SORTED_CATEGORIES]
 
+    def injected_anomalies(self) -> list[dict]:
+        """The ground truth of the injected anomalies (empty unless the switch is on), with account SIDs."""
+        sids = {a.role: a.sid for a in self.accounts}
+        return [dict(i.as_dict(), account_sid=sids[i.role]) for i in self.injections]
+
     # --- synthetic data ---------------------------------------------------------------------------
 
     def _fraction(self, day: dt.date) -> float:
@@ -291,7 +308,9 @@ class Sandbox:
             if base and p.kind == "volume":
                 mean = base * growth * season * WEEKDAY_SHAPES[p.profile][day.weekday()] * fraction
                 mean *= _level(role, p.category, day)
-                x = mean * math.exp(rng.gauss(0.0, NOISE_SIGMA) - NOISE_SIGMA**2 / 2)
+                if self.injections:
+                    mean *= injected.factor_on(self.injections, role, p.category, day)
+                x = mean * math.exp(rng.gauss(0.0, self.noise) - self.noise**2 / 2)
                 count = int(x) + (1 if rng.random() < x - int(x) else 0)
                 if p.usage_per_count == 1.0:
                     usage = Decimal(count)
@@ -417,6 +436,8 @@ class Sandbox:
         split = urlsplit(target)
         path = split.path
         not_found = f"The requested resource {path} was not found"
+        if path == "/sandbox/anomalies.json" and method == "GET":  # the ground truth (no data of an account)
+            return 200, self._headers(), json.dumps({"anomalies": self.injected_anomalies()}).encode()
         if not path.startswith(f"/{API_VERSION}/"):
             return self._error(404, 20404, not_found)
         key = self._authenticate(authorization)

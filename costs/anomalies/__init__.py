@@ -1,0 +1,1 @@
+"""Anomaly detection on daily cost series: models, engine, scoring task, pages and API (issue 13)."""
