@@ -34,6 +34,8 @@ from django.apps import apps
 from django.db.models import ManyToManyField
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from costs.alerting.models import CostAlert, ReportDigest
+from costs.anomalies.models import Anomaly, AnomalyNotification
 from costs.budgets.models import Budget, BudgetAlert, BudgetPeriod
 from costs.models import CostReport
 from costs.services import ensure_default_report
@@ -63,6 +65,13 @@ FACTORIES = {
     "notification": lambda a, o: Notification.objects.create(workspace=a, kind="budget_alert", channel="email",
                                                              recipient="a@example.com", subject=f"{MARKER} subject",
                                                              text=f"{MARKER} text"),
+    "cost_alert": lambda a, o: _cost_alert(a, o["report"]),
+    "report_digest": lambda a, o: ReportDigest.objects.create(workspace=a, report=o["report"]),
+    "anomaly": lambda a, o: Anomaly.objects.create(
+        workspace=a, integration=o["integration"], account_id=o["integration"].account_sid, service="SMS & MMS",
+        category=f"{MARKER}-sms", date=date(2026, 3, 2), currency="USD", direction="spike", amount=Decimal(90),
+        expected=Decimal(10), lower_bound=Decimal(5), upper_bound=Decimal(20)),
+    "anomaly_notification": lambda a, o: AnomalyNotification.objects.create(workspace=a, cost_report=o["report"]),
 }  # fmt: skip
 
 # URL name (fnmatch, "namespace:name") -> {path parameter: factory key}. The first matching entry wins.
@@ -81,6 +90,14 @@ FILL = {
     "notifications:webhook_*": {"pk": "webhook"},
     "notifications-api:webhook-*": {"pk": "webhook"},
     "notifications-api:notification-*": {"pk": "notification"},
+    "alerting:costalert_*": {"pk": "cost_alert"},
+    "alerting-api:costalert-*": {"pk": "cost_alert"},
+    "alerting:reportdigest_*": {"pk": "report_digest"},
+    "alerting-api:reportnotification-*": {"pk": "report_digest"},
+    "anomalies:anomaly_*": {"pk": "anomaly"},
+    "anomalies:notification_*": {"report_pk": "report"},
+    "anomalies-api:anomalyalert-*": {"pk": "anomaly"},
+    "anomalies-api:anomalynotification-*": {"pk": "anomaly_notification"},
 }
 
 # Patterns the crawl does not fill, each with why (a regular expression the route text, as the resolver prints
@@ -105,6 +122,12 @@ def _budget(a, report):
     budget = Budget.objects.create(workspace=a, cost_report=report, name=f"{MARKER} budget", currency="USD")
     BudgetPeriod.objects.create(budget=budget, start_month=date(2026, 1, 1), amount=Decimal(100))
     return budget
+
+
+def _cost_alert(a, report):
+    alert = CostAlert.objects.create(workspace=a, name=f"{MARKER} alert", percent=Decimal(50))
+    alert.reports.add(report)
+    return alert
 
 
 @dataclass
