@@ -2,7 +2,8 @@
 
 CSV: text cells go through ``safe_cell`` (a spreadsheet never runs one as a formula); numbers are
 exact decimals, date-times ``YYYY-MM-DDTHH:mm:ssZ``, nulls empty. Parquet: decimals as
-``decimal128(28, 10)`` (the stored precision), date-times as UTC timestamps in seconds, text as strings.
+``decimal128(28, 10)`` (the stored precision), date-times as UTC timestamps (whole seconds, in the
+milliseconds Parquet counts in), text as strings.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ PARQUET_GROUP_ROWS = 50_000
 ARROW_TYPES = {
     Kind.TEXT: pa.string(),
     Kind.MONEY: pa.decimal128(28, 10),
-    Kind.DATETIME: pa.timestamp("s", tz="UTC"),
+    Kind.DATETIME: pa.timestamp("ms", tz="UTC"),  # Parquet has no seconds unit: whole seconds in ms
 }
 SCHEMA = pa.schema([pa.field(name, ARROW_TYPES[kind]) for name, kind in COLUMNS])
 
