@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from costs.focus.categories import ServiceCategories, service_categories
 from costs.filtersets import CostLineItemFilterSet
+from costs.focus.categories import ServiceCategories, service_categories
 from costs.focus.mapping import focus_unit
 from costs.models import UNATTRIBUTED_CATEGORY
 from costs.scoping import workspace_line_items
