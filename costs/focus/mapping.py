@@ -18,6 +18,7 @@ that day carries whatever Twilio billed for it, so nothing is counted twice.
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -68,6 +69,7 @@ def plain_percent(value: Decimal) -> str:
     return format(value.normalize(), "f") if value else "0"
 
 
+@functools.lru_cache(maxsize=1024)
 def focus_unit(raw: str | None) -> str:
     """Twilio's unit in FOCUS's UnitFormat: one spelling (``costs.dimensions.UNIT_ALIASES``), plural,
     title case, words joined by spaces ("phone-numbers" -> "Phone Numbers")."""
@@ -79,10 +81,13 @@ def _utc(day: date) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=UTC)
 
 
-def _month(day: date) -> tuple[datetime, datetime]:
+@functools.lru_cache(maxsize=4096)
+def periods(day: date) -> tuple[datetime, datetime, datetime, datetime]:
+    """(ChargePeriodStart, ChargePeriodEnd, BillingPeriodStart, BillingPeriodEnd) of a UTC day: the day
+    (end exclusive) and its calendar month. Cached: an export has few days and many rows per day."""
     first = day.replace(day=1)
     following = (first + timedelta(days=32)).replace(day=1)
-    return _utc(first), _utc(following)
+    return _utc(day), _utc(day + timedelta(days=1)), _utc(first), _utc(following)
 
 
 def _quantities(row: dict, share: Decimal | None):
@@ -110,7 +115,7 @@ def focus_row(row: dict, tags: TagColumns, categories: ServiceCategories = servi
         cost = cost * share
     kind = charge_category(row)
     quantity, unit = _quantities(row, share) if kind == USAGE else (None, None)
-    billing_start, billing_end = _month(row["date"])
+    charge_start, charge_end, billing_start, billing_end = periods(row["date"])
     sub_account = row["account_id"]
     service_category, service_subcategory = categories.of(row["service"])
     billing_sid, billing_name = row["integration__account_sid"], row["integration__account_name"]
@@ -125,8 +130,8 @@ def focus_row(row: dict, tags: TagColumns, categories: ServiceCategories = servi
         None,  # ChargeClass: no corrections of earlier invoices
         row["description"] or row["category"],  # ChargeDescription
         "Usage-Based",  # ChargeFrequency
-        _utc(row["date"] + timedelta(days=1)),  # ChargePeriodEnd (exclusive)
-        _utc(row["date"]),  # ChargePeriodStart
+        charge_end,  # ChargePeriodEnd (exclusive)
+        charge_start,  # ChargePeriodStart
         quantity,  # ConsumedQuantity
         unit,  # ConsumedUnit
         None,  # CommitmentDiscountStatus: Twilio's usage records know no commitment discounts
