@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 from vantage.api.schema import READ_ERRORS, WORKSPACE_PARAM
 from vantage.api.scoping import WorkspaceScopedMixin
 
-from ..api.query import _check_filters
+from ..api.query import _check_filters, _saved_then_given
 from ..api.views import COSTS_PARAMS
 from .services import CONTENT_TYPES, FORMAT_ERROR, FocusFormat, export_focus, focus_response
 
@@ -37,7 +37,8 @@ class FocusExportView(WorkspaceScopedMixin, APIView):
         operation_id="exports_focus_retrieve",
         summary="Costs as FOCUS 1.2 Cost and Usage rows (CSV or Parquet, streamed, all rows)",
         description="One row per line item (account x UTC day x Twilio category, plus the day's unattributed "
-        "residual), so BilledCost adds up to Twilio's total for the range. Same date and cost filters as /costs.",
+        "residual), so BilledCost adds up to Twilio's total for the range. Same date and cost filters as /costs "
+        "(default: this month).",
         parameters=[
             WORKSPACE_PARAM,
             OpenApiParameter("format", str, enum=list(FocusFormat.values), description="csv (default) or parquet."),
@@ -55,7 +56,8 @@ class FocusExportView(WorkspaceScopedMixin, APIView):
         fmt = request.query_params.get("format") or FocusFormat.CSV
         if fmt not in FocusFormat.values:
             errors["format"] = [FORMAT_ERROR % fmt]
-        filterset = _check_filters(request.query_params, request, self.workspace, errors)
+        params, _, _ = _saved_then_given(request.query_params, None)  # /costs' dates: this month by default
+        filterset = _check_filters(params, request, self.workspace, errors)
         if errors:
             raise exceptions.ValidationError(errors)
         start, end = filterset.date_bounds

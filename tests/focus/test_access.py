@@ -9,7 +9,9 @@ from django.urls import reverse
 from costs.focus.columns import NAMES
 from costs.models import CostReport
 from tests.api.helpers import errors_of
+from tests.costs.factories import add_costs, item
 from tests.costs.pages import report_query
+from vantage.lib.dates import utc_today
 
 from .conftest import line_item_count, read_csv, read_parquet, streamed
 
@@ -79,6 +81,13 @@ def test_api_default_format_is_csv_and_tag_filters_apply(api, owner, data, team_
     assert response["Content-Type"].startswith("text/csv")
     rows = read_csv(b"".join(response.streaming_content))
     assert {r["Tags"] for r in rows} == {'{"team": "Messaging"}'} and len(rows) == 2
+
+
+def test_api_without_dates_exports_this_month(api, owner, ws, usd):
+    add_costs(usd, [item(utc_today(), "SMS & MMS", "sms-outbound", "1.00", usage=1, unit="segments")])
+    response = api(owner).get(API)
+    assert response.status_code == 200
+    assert [r["SkuId"] for r in read_csv(b"".join(response.streaming_content))] == ["sms-outbound"]
 
 
 def test_api_access_from_every_side(api, owner, viewer, outsider, ws, data):
