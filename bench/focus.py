@@ -10,9 +10,11 @@ database ``<name>_bench_reports`` (``--keep`` keeps it, ``--reuse`` measures a k
 two-value virtual tag (one value splits 60/40) so every row's Tags are computed, then exports the
 whole year as the API does (``export_focus`` over the workspace's line items), discarding the bytes:
 
-* once timed (rows per second, wall clock);
-* once under ``tracemalloc`` for the peak of Python memory, also for a tenth of the range: a flat
-  export peaks the same at 10% and 100% of the rows (one chunk / row group in memory, never all rows).
+* once timed over the whole range: rows per second of wall clock and of this process's CPU time (the
+  CPU figure is the one to compare on a shared machine), and how much the process's peak RSS grew;
+* under ``tracemalloc`` (the peak of Python memory) for 5% and for 20% of the range: a flat export
+  peaks the same at both (one chunk / row group in memory, never all rows). Kept to a fraction of the
+  rows because tracemalloc makes every allocation several times slower.
 
 Never collected by pytest (it lives outside tests/ and has no test_ name).
 """
@@ -69,10 +71,15 @@ def export(ws, start, end, fmt) -> tuple[int, int]:
     return rows, size
 
 
-def timed(ws, start, end, fmt) -> tuple[int, int, float]:
-    t0 = time.perf_counter()
+def max_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def timed(ws, start, end, fmt) -> tuple[int, int, float, float, float]:
+    """(rows, bytes, wall seconds, CPU seconds, MiB the peak RSS grew by)."""
+    rss, t0, c0 = max_rss_mib(), time.perf_counter(), time.process_time()
     rows, size = export(ws, start, end, fmt)
-    return rows, size, time.perf_counter() - t0
+    return rows, size, time.perf_counter() - t0, time.process_time() - c0, max_rss_mib() - rss
 
 
 def peak_mib(ws, start, end, fmt) -> float:
@@ -101,15 +108,17 @@ def run(connection, args):
     add_tag(ws)
     first = CostLineItem.objects.order_by("date").values_list("date", flat=True).first()
     last = CostLineItem.objects.order_by("-date").values_list("date", flat=True).first()
-    tenth = first + timedelta(days=max(0, (last - first).days // 10))
+    days = (last - first).days
+    part = {share: first + timedelta(days=max(0, days * share // 100)) for share in (5, 20)}
     print(f"database: {connection.vendor}; line items: {CostLineItem.objects.count():,}; {first} .. {last}")
-    print(f"{'format':8} {'rows':>10} {'seconds':>8} {'rows/s':>9} {'MB':>8} {'peak MiB (10%)':>15} {'peak MiB':>9}")
+    print(f"{'format':8} {'rows':>10} {'wall s':>7} {'rows/s':>8} {'CPU s':>6} {'rows/CPU s':>10} {'MB out':>7} "
+          f"{'RSS +MiB':>8} {'peak MiB 5%':>11} {'peak MiB 20%':>12}")  # fmt: skip
     for fmt in ("csv", "parquet"):
-        rows, size, seconds = timed(ws, first, last, fmt)
-        small, full = peak_mib(ws, first, tenth, fmt), peak_mib(ws, first, last, fmt)
-        print(f"{fmt:8} {rows:>10,} {seconds:>8.1f} {rows / seconds:>9,.0f} {size / 1e6:>8.1f} {small:>15.1f} "
-              f"{full:>9.1f}")  # fmt: skip
-    print(f"process max RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+        rows, size, wall, cpu, rss = timed(ws, first, last, fmt)
+        small, larger = peak_mib(ws, first, part[5], fmt), peak_mib(ws, first, part[20], fmt)
+        print(f"{fmt:8} {rows:>10,} {wall:>7.1f} {rows / wall:>8,.0f} {cpu:>6.1f} {rows / cpu:>10,.0f} "
+              f"{size / 1e6:>7.1f} {rss:>8.1f} {small:>11.1f} {larger:>12.1f}")  # fmt: skip
+    print(f"process max RSS: {max_rss_mib():.0f} MiB")
 
 
 def main():
