@@ -30,6 +30,7 @@ from .categories import ServiceCategories, service_categories
 
 PROVIDER = "Twilio"
 ZERO = Decimal(0)
+QUANTUM = Decimal("1e-10")  # the stored precision (MONEY): a share of an amount is rounded back to it
 HUNDRED = Decimal(100)
 USAGE, CREDIT, ADJUSTMENT = "Usage", "Credit", "Adjustment"
 
@@ -98,7 +99,7 @@ def _quantities(row: dict, share: Decimal | None):
         quantity, unit = row["count"], row["count_unit"]
     else:
         quantity, unit = ZERO, ""
-    return (quantity if share is None else quantity * share), focus_unit(unit)
+    return (quantity if share is None else (quantity * share).quantize(QUANTUM)), focus_unit(unit)
 
 
 def charge_category(row: dict) -> str:
@@ -112,7 +113,7 @@ def focus_row(row: dict, tags: TagColumns, categories: ServiceCategories = servi
     share = row.get("focus_share")
     cost = row["cost"] if row["cost"] is not None else ZERO
     if share is not None:
-        cost = cost * share
+        cost = (cost * share).quantize(QUANTUM)
     kind = charge_category(row)
     quantity, unit = _quantities(row, share) if kind == USAGE else (None, None)
     charge_start, charge_end, billing_start, billing_end = periods(row["date"])

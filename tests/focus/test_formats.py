@@ -6,6 +6,7 @@ from decimal import Decimal
 import pyarrow as pa
 import pytest
 
+from costs.filtersets import CostLineItemFilterSet
 from costs.focus.columns import COLUMNS, NAMES, Kind
 from costs.focus.services import export_focus
 from costs.focus.writers import csv_chunks, parquet_chunks
@@ -86,3 +87,13 @@ def test_writers_stream_in_chunks(ws, data):
     table = read_parquet(b"".join(parquet_parts))
     assert table.num_rows == 30
     assert read_parquet(b"".join(parquet_parts)).to_pylist()[0]["SkuId"] == rows[0][NAMES.index("SkuId")]
+
+
+def test_a_split_labels_share_fits_the_parquet_decimals(ws, data, team_tag):
+    CostLineItem.objects.filter(category="calls-outbound").update(cost=Decimal("20.0000000001"))
+    fs = CostLineItemFilterSet({"tag": ["team:Team B"], "start_date": "2026-03-01", "end_date": "2026-03-31"},
+                               queryset=workspace_line_items(ws), workspace=ws)  # fmt: skip
+    assert fs.is_valid(), fs.errors
+    export = export_focus(fs.filter_dimensions(), ws, date(2026, 3, 1), date(2026, 3, 31), "parquet")
+    rows = read_parquet(b"".join(export.chunks)).to_pylist()
+    assert [(r["SkuId"], r["BilledCost"]) for r in rows] == [("calls-outbound", Decimal("8.0000000000"))]
