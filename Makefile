@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test e2e ci bench clean
+.PHONY: run test e2e ci bench focus-check clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ test: $(STAMP)
 e2e: $(STAMP)
 	$(BIN)/pytest -m e2e -p no:xdist
 
+## make focus-check: the FinOps Foundation's validator on the FOCUS 1.2 export of the sandbox (Python 3.12+)
+focus-check: $(STAMP)
+	.ci/focus-check
+
 ci:
 	.ci/run
 
@@ -35,4 +39,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/ingest.py
 
 clean:
-	rm -rf $(VENV) *.egg-info .pytest_cache
+	rm -rf $(VENV) .venv-focus *.egg-info .pytest_cache

@@ -87,6 +87,8 @@ class Dimension:
     expression: Any
     nullable: bool = False
     billed_field: str | None = None
+    # the value rows no rule labels get (a virtual tag's "Not tagged"); exports such as FOCUS leave it out
+    untagged: str | None = None
 
     def resolve(self):
         """A fresh ORM expression for ``annotate()``/``alias()``."""

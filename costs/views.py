@@ -503,6 +503,8 @@ def _figures(request, bound: BoundReport, report: CostReport) -> dict:
         ),
         "export_wide_url": bound.url("costs:report_export", report, layout=ExportLayout.WIDE),
         "export_long_url": bound.url("costs:report_export", report, layout=ExportLayout.LONG),
+        "focus_csv_url": bound.url("costs:report_focus_export", report, format="csv"),
+        "focus_parquet_url": bound.url("costs:report_focus_export", report, format="parquet"),
         **_currency_context(bound, report, result),
         **forecast,
     }

@@ -1,6 +1,9 @@
 from django.apps import AppConfig
 
 from costs.coverage import coverage
+from costs.focus.categories import service_categories
+
+from .twilio.focus import read_service_categories
 
 
 class IntegrationsConfig(AppConfig):
@@ -13,3 +16,4 @@ class IntegrationsConfig(AppConfig):
         from .coverage import IngestionRunHistory
 
         coverage.register(IngestionRunHistory())  # what costs.coverage needs: the days never imported
+        service_categories.register(read_service_categories())  # FOCUS ServiceCategory of each Twilio service

@@ -57,7 +57,9 @@ class VirtualTagDimension(Dimension):
 
 def tag_dimension(tag: VirtualTag) -> VirtualTagDimension:
     compiled: CompiledTag = compile_tag(tag, tag.values.order_by("position", "pk"))
-    return VirtualTagDimension(key=f"tag:{tag.key}", label=tag.key, expression=compiled.expression, compiled=compiled)
+    return VirtualTagDimension(
+        key=f"tag:{tag.key}", label=tag.key, expression=compiled.expression, compiled=compiled, untagged=NOT_TAGGED
+    )
 
 
 class VirtualTagDimensions:
