@@ -87,10 +87,10 @@ def furnished(ws, owner):
     return integration
 
 
-def crawl(client, start, limit=400):
-    """Every same-origin page reachable from ``start`` by links: {url: response}. One visit per path: the
+def crawl(client, *starts, limit=400):
+    """Every same-origin page reachable from ``starts`` by links: {url: response}. One visit per path: the
     same page with other query strings (a report's filters, a list's sort order) is the same template."""
-    seen, queue, pages = set(), deque([start]), {}
+    seen, queue, pages = set(), deque(starts), {}
     while queue and len(pages) < limit:
         url = urldefrag(queue.popleft())[0]
         path = urlsplit(url).path
@@ -123,19 +123,27 @@ def test_the_admin_has_no_inline_code_and_the_strict_policy(furnished):
     admin = get_user_model().objects.create_superuser("root", "root@example.com", "pw-root-1234")
     client = Client()
     client.force_login(admin)
-    pages = crawl(client, "/admin/", limit=50)
+    tag, budget = VirtualTag.objects.get(), Budget.objects.get()
+    # the change forms first (inlines, widgets), then whatever the admin links to
+    pages = crawl(client, f"/admin/integrations/integration/{furnished.pk}/change/",
+                  f"/admin/tagging/virtualtag/{tag.pk}/change/", f"/admin/budgets/budget/{budget.pk}/change/",
+                  "/admin/", limit=50)
     html_pages = {u: r for u, r in pages.items() if r["Content-Type"].startswith("text/html")}
-    assert len(html_pages) >= 20 and any("/change/" in u for u in html_pages)
+    assert len(html_pages) >= 20 and all(r.status_code == 200 for u, r in html_pages.items() if "/change/" in u)
     for url, response in html_pages.items():
         assert inline_violations(response.content.decode()) == [], url
         assert_strict_policy(response, url)
 
 
-def test_sign_in_and_error_pages_carry_the_policy_too(client):
+def test_sign_in_and_error_pages_carry_the_policy_too(client, owner):
     for url in ("/accounts/login/", "/no-such-page/"):
         response = client.get(url)
         assert inline_violations(response.content.decode()) == []
         assert_strict_policy(response, url)
+    # the CSRF failure page: Django's own has an inline <style>; ours (templates/403_csrf.html) has none
+    refused = Client(enforce_csrf_checks=True).post("/accounts/login/", {"username": "olivia", "password": "x"})
+    assert refused.status_code == 403 and "security check failed" in refused.content.decode()
+    assert inline_violations(refused.content.decode()) == []
     # API answers and redirects carry the headers as well
     assert_strict_policy(client.get("/api/v2/integrations"), "/api/v2/integrations")
     assert_strict_policy(client.get("/"), "/")
