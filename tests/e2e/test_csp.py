@@ -40,18 +40,24 @@ def test_the_main_pages_run_under_the_policy_without_a_violation(page, ws, owner
          "#legend-forecast svg.swatch-forecast"),
         ("/reports/", "h1"),
         ("/settings/integrations/twilio/?tab=manage", "h1"),
-        (f"/settings/integrations/twilio/{integration.pk}/", ".import-status .progress svg rect"),
+        (f"/settings/integrations/twilio/{integration.pk}/", ".import-status .progress"),
         ("/budgets/", "h1"),
         (f"/budgets/{budget.pk}/", "form.form-inline"),
         (f"/virtual-tags/{tag.pk}/", "h1"),
         (f"/virtual-tags/{tag.pk}/values/new/", "h1"),
         ("/settings/api-tokens/", "h1"),
         ("/api/v2/docs", ".swagger-ui .info .title"),  # Swagger UI started: its script ran
-        ("/api/v2/redoc", ".api-info h1, [role=search], .menu-content"),  # ReDoc rendered the schema
     ]
     for url, ready in pages:
         _visit(page, url, ready)
     assert page.csp_violations == []
+    # ReDoc renders the schema and starts its search worker; the only thing refused is the third-party logo it
+    # hard-codes (cdn.redoc.ly): the policy doing its job, and ReDoc hides the image when it fails.
+    _visit(page, "/api/v2/redoc", ".api-info h1")
+    page.locator("input[aria-label=Search]").wait_for(state="visible")  # its search worker (blob:) is allowed
+    blocked = [v for v in page.csp_violations if "https://cdn.redoc.ly/redoc/logo-mini.svg" not in v]
+    assert blocked == [] and all("img-src" in v for v in page.csp_violations)
+    page.csp_violations.clear()
     # the legend's swatches and the delete button's inline form look as before (the styles now come from css)
     _visit(page, pages[1][0], "#legend-forecast")
     swatch = page.locator("#legend-forecast svg.swatch-forecast").bounding_box()

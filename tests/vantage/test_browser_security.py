@@ -161,6 +161,7 @@ def test_api_docs_keep_scripts_strict(client, owner):
     assert inline_violations(redoc.content.decode()) == []
     directives = policy(redoc)
     assert directives["script-src"] == "'self'" and directives["style-src"] == "'self' 'unsafe-inline'"
+    assert directives["worker-src"] == "'self' blob:" and directives["img-src"] == "'self' data:"
     assert directives["default-src"] == "'self'" and directives["object-src"] == "'none'"
 
 
