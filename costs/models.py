@@ -5,6 +5,7 @@ from django.db import models
 from django.http import QueryDict
 
 from vantage.lib.money import MONEY
+from vantage.lib.text import refuse_bidi_controls
 from vantage.models import ECB_CURRENCIES
 
 from .choices import ChartType, DateBin, DateRange, Mode, Operator
@@ -303,7 +304,7 @@ class CostReport(models.Model):
     DEFAULT_TITLE = "All Resources"
 
     workspace = models.ForeignKey("vantage.Workspace", on_delete=models.CASCADE, related_name="cost_reports")
-    title = models.CharField(max_length=100)
+    title = models.CharField(max_length=100, validators=[refuse_bidi_controls])
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -8,6 +8,7 @@ from encrypted_model_fields.fields import EncryptedCharField
 
 from costs.models import UsageAmounts
 from vantage.lib.money import MONEY
+from vantage.lib.text import refuse_bidi_controls
 from vantage.models import Workspace
 
 
@@ -33,9 +34,10 @@ class IntegrationQuerySet(models.QuerySet):
 class Integration(models.Model):
     provider = models.CharField(max_length=20, choices=Provider.choices, default=Provider.TWILIO)
     account_name = models.CharField(
-        "Account Name", max_length=100, help_text="Unique across all Twilio integrations; shown as the Billing Account."
+        "Account Name", max_length=100, validators=[refuse_bidi_controls],
+        help_text="Unique across all Twilio integrations; shown as the Billing Account.",
     )
-    description = models.CharField(max_length=500, blank=True)
+    description = models.CharField(max_length=500, blank=True, validators=[refuse_bidi_controls])
     account_sid = models.CharField("Account SID", max_length=34)
     # Credentials: encrypted at rest with FIELD_ENCRYPTION_KEY, write-only everywhere else.
     api_key_sid = EncryptedCharField("API Key", max_length=64)

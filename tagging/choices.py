@@ -29,5 +29,7 @@ NOT_TAGGED = "Not tagged"
 MAX_KEYS = 50
 MAX_VALUES = 100
 MAX_CONDITIONS = 20
+# A condition value matches one dimension value (an account name, a category): none is longer than this.
+MAX_CONDITION_VALUE_LENGTH = 500
 NAME_PATTERN = r"^[A-Za-z0-9 _\-&+,.:/\\@]+$"
 NAME_HELP = "Letters, digits, spaces and _ - & + , . : / \\ @ only."

@@ -7,7 +7,14 @@ from django.core.exceptions import ValidationError
 
 from .choices import NAME_HELP, TagDimension, TagOperator
 from .models import VirtualTag, VirtualTagValue
-from .validation import check_room_for_value, clean_filters, clean_splits, validate_key, validate_name
+from .validation import (
+    check_condition_value,
+    check_room_for_value,
+    clean_filters,
+    clean_splits,
+    validate_key,
+    validate_name,
+)
 
 CONDITION_ROWS = 6
 SET_CHOICES = [(str(i), f"Set {i}") for i in range(1, 4)]
@@ -142,6 +149,7 @@ class VirtualTagValueForm(forms.Form):
     def clean(self):
         data = super().clean()
         sets: dict[str, list] = {}
+        bad_rows = False
         for i in range(CONDITION_ROWS):
             dimension = data.get(f"c{i}_dimension")
             values = [v.strip() for v in (data.get(f"c{i}_values") or "").splitlines() if v.strip()]
@@ -153,6 +161,13 @@ class VirtualTagValueForm(forms.Form):
             if not dimension:
                 self.add_error(f"c{i}_dimension", "Choose a dimension for these values.")
                 continue
+            try:
+                for value in values:
+                    check_condition_value(value, f"Condition {i + 1}")
+            except ValidationError as exc:
+                self.add_error(f"c{i}_values", exc)  # next to the values at fault, not above the form
+                bad_rows = True
+                continue
             operator = data.get(f"c{i}_operator") or "is"
             self._warn_unknown(i, dimension, operator, values)
             sets.setdefault(data.get(f"c{i}_set") or "1", []).append(
@@ -161,7 +176,8 @@ class VirtualTagValueForm(forms.Form):
         try:
             data["filters"] = clean_filters([{"conditions": sets[k]} for k in sorted(sets)])
         except ValidationError as exc:
-            self.add_error(None, exc)
+            if not bad_rows:  # a row's own error already says what is wrong
+                self.add_error(None, exc)
         if data.get("date_from") and data.get("date_to") and data["date_to"] < data["date_from"]:
             self.add_error("date_to", "The end of the date range is before its start.")
         if self.instance is None:

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 
+from vantage.lib.text import refuse_bidi_controls
 from vantage.models import Workspace
 
 from .choices import TagDimension, TagOperator
@@ -13,8 +14,8 @@ from .validation import check_room_for_value, clean_filters, clean_splits, valid
 
 class VirtualTag(models.Model):
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="virtual_tags")
-    key = models.CharField(max_length=50, help_text="e.g. Team, Product, Customer")
-    description = models.TextField(blank=True)
+    key = models.CharField(max_length=50, help_text="e.g. Team, Product, Customer", validators=[refuse_bidi_controls])
+    description = models.TextField(blank=True, validators=[refuse_bidi_controls])
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -42,7 +43,7 @@ class VirtualTagValue(models.Model):
 
     tag = models.ForeignKey(VirtualTag, on_delete=models.CASCADE, related_name="values")
     position = models.PositiveIntegerField(default=0)
-    name = models.CharField(max_length=100)
+    name = models.CharField(max_length=100, validators=[refuse_bidi_controls])
     filters = models.JSONField(
         default=list,
         help_text='Filter sets ORed together, each a list of ANDed conditions: '

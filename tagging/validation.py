@@ -11,7 +11,18 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 
-from .choices import MAX_CONDITIONS, MAX_KEYS, MAX_VALUES, NAME_HELP, NAME_PATTERN, TagDimension, TagOperator
+from vantage.lib.text import bidi_problem
+
+from .choices import (
+    MAX_CONDITION_VALUE_LENGTH,
+    MAX_CONDITIONS,
+    MAX_KEYS,
+    MAX_VALUES,
+    NAME_HELP,
+    NAME_PATTERN,
+    TagDimension,
+    TagOperator,
+)
 
 _NAME = re.compile(NAME_PATTERN)
 
@@ -42,6 +53,16 @@ def check_room_for_value(values) -> None:
     """A new value fits in the tag whose ``values`` (a queryset) are given."""
     if values.count() >= MAX_VALUES:
         raise ValidationError(f"A tag can have at most {MAX_VALUES} values; delete one first.")
+
+
+def check_condition_value(value: str, where: str) -> None:
+    """One value of a condition: at most MAX_CONDITION_VALUE_LENGTH characters, no bidirectional control."""
+    if len(value) > MAX_CONDITION_VALUE_LENGTH:
+        raise ValidationError(
+            f"{where}: a value is at most {MAX_CONDITION_VALUE_LENGTH} characters (one has {len(value)})."
+        )
+    if (problem := bidi_problem(value)) is not None:
+        raise ValidationError(f"{where}: {problem.messages[0]}")
 
 
 def clean_filters(filters) -> list[dict]:
@@ -80,6 +101,8 @@ def clean_filters(filters) -> list[dict]:
             values = [str(v).strip() for v in values if str(v).strip()]
             if not values:
                 raise ValidationError(f"{where}: give at least one value.")
+            for value in values:
+                check_condition_value(value, where)
             cleaned.append({"dimension": dimension, "operator": operator, "values": values})
         out.append({"conditions": cleaned})
     return out

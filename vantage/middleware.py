@@ -1,4 +1,4 @@
-"""Sign-in for every page, and the current workspace on every request."""
+"""Sign-in for every page, the current workspace on every request, and the Permissions-Policy header."""
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
@@ -30,3 +30,16 @@ class CurrentWorkspaceMiddleware:
     def __call__(self, request):
         request.workspace = current_workspace(request) if request.user.is_authenticated else None
         return self.get_response(request)
+
+
+class PermissionsPolicyMiddleware:
+    """``Permissions-Policy`` on every response: the browser features the app never uses stay off."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.policy = settings.PERMISSIONS_POLICY
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", self.policy)
+        return response

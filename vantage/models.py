@@ -7,6 +7,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
 
+from .lib.text import refuse_bidi_controls
+
 
 class Role(models.TextChoices):
     OWNER = "owner", "Owner"
@@ -39,7 +41,7 @@ class WorkspaceQuerySet(models.QuerySet):
 
 
 class Workspace(models.Model):
-    name = models.CharField(max_length=100)
+    name = models.CharField(max_length=100, validators=[refuse_bidi_controls])
     created_at = models.DateTimeField(auto_now_add=True)
     reporting_currency = models.CharField(
         max_length=3,
@@ -107,7 +109,7 @@ class ApiToken(models.Model):
     PREFIX = "vtk_"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
-    name = models.CharField(max_length=100)
+    name = models.CharField(max_length=100, validators=[refuse_bidi_controls])
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
     hint = models.CharField(max_length=12, editable=False, help_text="The first characters, to recognise it.")
     created_at = models.DateTimeField(auto_now_add=True)

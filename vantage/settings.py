@@ -201,6 +201,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI and ReDoc as static files: the API docs work offline
+    "csp",
     "encrypted_model_fields",
     "django_q",
     "vantage",
@@ -216,6 +217,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "vantage.middleware.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -264,6 +267,30 @@ CSRF_COOKIE_HTTPONLY = False  # the small hand-written JS reads it for POSTs
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Content-Security-Policy (django-csp 4) on every response: scripts and styles only from our own static
+# files, no inline <script>, <style> or style="..." (data reaches scripts through json_script, which is
+# not executed), nothing third-party. The Redoc page alone relaxes style-src (vantage/api/docs.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    },
+}
+# Permissions-Policy on every response (vantage.middleware.PermissionsPolicyMiddleware): the app uses
+# none of these browser features, so no page (nor anything injected into one) may ask for them.
+PERMISSIONS_POLICY = (
+    "accelerometer=(), autoplay=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), "
+    "magnetometer=(), microphone=(), midi=(), payment=(), publickey-credentials-get=(), "
+    "screen-wake-lock=(), serial=(), usb=(), xr-spatial-tracking=()"
+)
 if not DEBUG:
     SECURE_SSL_REDIRECT = _strict_bool("SECURE_SSL_REDIRECT", True)
     SESSION_COOKIE_SECURE = True
@@ -276,6 +303,11 @@ if not DEBUG:
 API_THROTTLE_RATE = _typed("API_THROTTLE_RATE", env.str, "600/min")
 if not __import__("re").match(r"^\d+/(s|sec|m|min|h|hour|d|day)$", API_THROTTLE_RATE):
     raise ImproperlyConfigured(f"API_THROTTLE_RATE is malformed: {API_THROTTLE_RATE!r} (use e.g. 600/min)")
+# Failed Bearer-token authentications allowed per client IP (429 with Retry-After beyond it): a flood of
+# guessed tokens is refused from the cache before it reaches the database (vantage/api/throttling.py).
+API_FAILED_AUTH_RATE = _typed("API_FAILED_AUTH_RATE", env.str, "20/min")
+if not re.match(r"^[1-9]\d*/(s|sec|m|min|h|hour|d|day)$", API_FAILED_AUTH_RATE):
+    raise ImproperlyConfigured(f"API_FAILED_AUTH_RATE is malformed: {API_FAILED_AUTH_RATE!r} (use e.g. 20/min)")
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # Bearer first: unauthenticated requests get 401 with WWW-Authenticate: Bearer.

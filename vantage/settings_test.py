@@ -22,3 +22,6 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Every HTML page a test renders is checked for inline scripts and styles the Content-Security-Policy
+# would block (tests/inline_check.py): a template added anywhere is covered by the tests that render it.
+MIDDLEWARE = [*MIDDLEWARE, "tests.inline_check.NoInlineCodeMiddleware"]  # noqa: F405

@@ -8,6 +8,7 @@ from django.views.defaults import page_not_found
 from django.views.defaults import server_error as default_server_error
 
 from .lib.db import parse_pk
+from .lib.text import bidi_problem
 from .models import ApiToken
 from .workspaces import switch_workspace
 
@@ -39,6 +40,8 @@ def api_tokens(request):
         name = (request.POST.get("name") or "").strip()[:100]
         if not name:
             messages.error(request, "Give the token a name, e.g. the script that will use it.")
+        elif (problem := bidi_problem(name)) is not None:
+            messages.error(request, f"Token name: {problem.messages[0]}")
         else:
             _, new_token = ApiToken.issue(request.user, name)
     tokens = ApiToken.objects.filter(user=request.user)

@@ -10,6 +10,8 @@ from __future__ import annotations
 from django.http import QueryDict
 from rest_framework import serializers
 
+from vantage.lib.text import refuse_bidi_controls
+
 from .. import scoping, services
 from ..choices import ChartType, DateBin, DateRange, Mode, Operator
 from ..filtersets import DIMENSION_PARAMS, TAG_PARAM, CostLineItemFilterSet
@@ -147,7 +149,7 @@ SETTINGS_FIELDS = {"group_by": "groupings", "bin": "date_bin", "chart": "chart_t
 class CostReportWriteSerializer(serializers.Serializer):
     """A whole report (PUT replaces every setting; omitted ones take their defaults)."""
 
-    title = serializers.CharField(max_length=100)
+    title = serializers.CharField(max_length=100, validators=[refuse_bidi_controls])
     filters = serializers.DictField(child=ReportFilterSerializer(), default=dict, help_text=FILTERS_HELP)
     groupings = serializers.ListField(
         child=serializers.CharField(max_length=100), default=lambda: ["service"],

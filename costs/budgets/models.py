@@ -11,6 +11,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 
+from vantage.lib.text import refuse_bidi_controls
+
 from .choices import Basis, Window
 
 
@@ -19,7 +21,7 @@ class Budget(models.Model):
 
     workspace = models.ForeignKey("vantage.Workspace", on_delete=models.CASCADE, related_name="budgets")
     cost_report = models.ForeignKey("costs.CostReport", on_delete=models.CASCADE, related_name="budgets")
-    name = models.CharField(max_length=100)
+    name = models.CharField(max_length=100, validators=[refuse_bidi_controls])
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children",
         help_text="A budget sits in one place only; its parent adds it up with its siblings.",

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from vantage.lib.text import bidi_problem
+
 from . import validation
 from .models import Budget, BudgetAlert, BudgetPeriod
 from .validation import Period
@@ -45,6 +47,8 @@ def check_budget(workspace, data: BudgetInput, instance: Budget | None = None) -
         out.add("name", ValidationError("Give the budget a name."))
     elif len(name) > 100:
         out.add("name", ValidationError("At most 100 characters."))
+    elif (problem := bidi_problem(name)) is not None:
+        out.add("name", problem)
     elif Budget.objects.filter(workspace=workspace, name__iexact=name).exclude(pk=budget.pk).exists():
         out.add("name", ValidationError(f"There is already a budget named “{name}”."))
     data.name = name

@@ -8,6 +8,7 @@ from integrations.models import Integration
 from integrations.twilio import credentials
 from integrations.validation import check_keeps_a_workspace
 from vantage.lib import formatting
+from vantage.lib.text import refuse_bidi_controls
 from vantage.models import Workspace
 
 
@@ -70,7 +71,8 @@ class IntegrationUpdateSerializer(serializers.Serializer):
     # Needs ``integration`` in its context: assigning no workspace must leave it one it keeps.
     # (No docstring: the API schema would show it.)
 
-    description = serializers.CharField(max_length=500, allow_blank=True, required=False)
+    description = serializers.CharField(max_length=500, allow_blank=True, required=False,
+                                        validators=[refuse_bidi_controls])
     workspaces = serializers.ListField(child=serializers.IntegerField(), required=False, allow_empty=True)
 
     def validate_workspaces(self, value):
@@ -92,7 +94,8 @@ class TwilioIntegrationCreateSerializer(serializers.Serializer):
     api_secret = serializers.CharField(max_length=128, write_only=True, style={"input_type": "password"})
     account_sid = serializers.CharField(max_length=64, help_text="Account SID (AC + 32 hex)")
     account_name = serializers.CharField(max_length=100)
-    description = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    description = serializers.CharField(max_length=500, required=False, allow_blank=True, default="",
+                                        validators=[refuse_bidi_controls])
     workspaces = serializers.ListField(child=serializers.IntegerField(), required=False)
 
     def validate_api_key(self, value):

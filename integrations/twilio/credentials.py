@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 
+from vantage.lib.text import refuse_bidi_controls
+
 from ..models import Integration, Provider
 from .client import TwilioClient
 from .errors import TwilioError
@@ -54,6 +56,7 @@ def clean_account_name(value: str) -> str:
     value = " ".join((value or "").split())
     if not value:
         raise ValidationError("Give the account a name.")
+    refuse_bidi_controls(value)
     if Integration.objects.filter(provider=Provider.TWILIO, account_name__iexact=value).exists():
         raise ValidationError(f"A Twilio integration named “{value}” already exists. Choose another name.")
     return value

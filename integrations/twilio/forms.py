@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django import forms
 
+from vantage.lib.text import refuse_bidi_controls
+
 from ..models import Integration
 from . import credentials
 
@@ -22,7 +24,8 @@ def _secret_field(help_text: str, *, required: bool = True) -> forms.CharField:
 
 def _description_field() -> forms.CharField:
     return forms.CharField(
-        label="Description", required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+        label="Description", required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2}),
+        validators=[refuse_bidi_controls],
     )
 
 

@@ -11,8 +11,10 @@ from django.db import IntegrityError
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from vantage.lib.text import refuse_bidi_controls
+
 from .. import services
-from ..choices import MAX_CONDITIONS, MAX_VALUES, NAME_HELP, TagDimension, TagOperator
+from ..choices import MAX_CONDITION_VALUE_LENGTH, MAX_CONDITIONS, MAX_VALUES, NAME_HELP, TagDimension, TagOperator
 from ..models import VirtualTag
 from ..validation import clean_filters, clean_splits, validate_key, validate_name
 
@@ -38,7 +40,7 @@ def _run(fn, *args, **kwargs):
 class ConditionSerializer(serializers.Serializer):
     dimension = serializers.ChoiceField(choices=TagDimension.choices)
     operator = serializers.ChoiceField(choices=TagOperator.choices)
-    values = serializers.ListField(child=serializers.CharField(), min_length=1)
+    values = serializers.ListField(child=serializers.CharField(max_length=MAX_CONDITION_VALUE_LENGTH), min_length=1)
 
 
 class FilterSetSerializer(serializers.Serializer):
@@ -94,7 +96,8 @@ class VirtualTagSerializer(serializers.ModelSerializer):
 
     key = serializers.CharField(max_length=50,
                                 help_text=f"e.g. Team; unique in the workspace, ignoring case. {NAME_HELP}")
-    description = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+    description = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000,
+                                        validators=[refuse_bidi_controls])
     values = VirtualTagValueSerializer(
         many=True, required=False, default=list, max_length=MAX_VALUES,
         help_text=f"Ordered: the first value whose filters match labels a cost. At most {MAX_VALUES}.",

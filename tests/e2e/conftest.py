@@ -58,13 +58,24 @@ def browser():
         b.close()
 
 
+def is_csp_violation(text: str) -> bool:
+    """Chromium's console message for anything the Content-Security-Policy blocked."""
+    return "Content Security Policy" in text or "Content-Security-Policy" in text
+
+
 @pytest.fixture
 def page(browser, live_server):
+    """A page; every browser test also fails if the Content-Security-Policy blocked anything on the way
+    (an inline script or style, a third-party file): the console message names what was refused."""
     context = browser.new_context(base_url=live_server.url, accept_downloads=True)
     pg = context.new_page()
     pg.set_default_timeout(15_000)
+    pg.csp_violations = []
+    pg.on("console", lambda msg: pg.csp_violations.append(f"{pg.url}: {msg.text}") if is_csp_violation(msg.text)
+          else None)
     yield pg
     context.close()
+    assert pg.csp_violations == [], "the Content-Security-Policy blocked something:\n" + "\n".join(pg.csp_violations)
 
 
 def sign_in(page, username, password):

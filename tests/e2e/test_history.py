@@ -78,8 +78,8 @@ def test_while_importing_the_page_is_locked_and_the_live_update_keeps_the_page_f
 
     refreshed = datetime(2026, 12, 1, 16, 44, tzinfo=UTC)
     integration.save_fields(import_windows_done=2, import_records_read=32940, last_refreshed_at=refreshed)
-    page.wait_for_function(
-        "document.querySelector('[data-role=detail]').textContent.includes('32,940 records read')", timeout=15_000)
+    # a locator, not wait_for_function("..."): Playwright evals a string predicate, which the CSP refuses
+    page.locator("[data-role=detail]", has_text="32,940 records read").wait_for(timeout=15_000)
     assert page.inner_text("[data-role=detail]") == "2 of 6 months · 32,940 records read"
     assert page.inner_text("[data-role=last-refreshed]") == "1 Dec 2026, 16:44 UTC"
     page.reload()  # the server renders the very same text

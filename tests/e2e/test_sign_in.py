@@ -23,7 +23,7 @@ def test_sign_in_see_default_switch_workspace_and_sign_out(page, django_user_mod
 
     page.select_option("#workspace-select", label="Marketing")  # auto-submits
     page.wait_for_url("**/")
-    page.wait_for_function("document.querySelector('#workspace-name').innerText === 'Marketing'")
+    page.locator("#workspace-name", has_text="Marketing").wait_for()  # not wait_for_function("..."): CSP refuses eval
     assert "Marketing" in page.inner_text(".messages")
 
     page.click(".user-menu summary")

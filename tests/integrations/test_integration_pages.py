@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -160,7 +161,8 @@ def test_month_picker_offers_only_months_before_the_first_imported(owner_client,
     assert f'max="{first:%Y-%m}"' not in field
     lowest = add_months(month_start(utc_today()), -history.MAX_MONTHS_BACK)
     assert f'min="{lowest:%Y-%m}"' in field
-    assert ".field input[type=month]" in html  # styled as the other inputs are
+    assert "/static/css/app.css" in html  # styled as the other inputs are (a static file: no inline <style>, CSP)
+    assert ".field input[type=month]" in (settings.BASE_DIR / "static/css/app.css").read_text()
 
 
 def test_the_integrations_section_opens_its_provider_page(owner_client):

@@ -6,12 +6,14 @@ from django.conf import settings
 from django.db import models
 from encrypted_model_fields.fields import EncryptedCharField
 
+from vantage.lib.text import refuse_bidi_controls
+
 
 class WebhookEndpoint(models.Model):
     """An HTTPS URL of a workspace that receives signed JSON (Slack/Teams compatible ``text``)."""
 
     workspace = models.ForeignKey("vantage.Workspace", on_delete=models.CASCADE, related_name="webhook_endpoints")
-    name = models.CharField(max_length=100)
+    name = models.CharField(max_length=100, validators=[refuse_bidi_controls])
     url = models.URLField(max_length=500)
     # HMAC-SHA256 key receivers verify signatures with: shown once when created, stored encrypted
     signing_secret = EncryptedCharField(max_length=100)
