@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -43,6 +44,13 @@ def api_tokens(request):
     response = render(request, "vantage/api_tokens.html", {"tokens": tokens, "new_token": new_token})
     response["Cache-Control"] = "no-store"
     return response
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """django-axes' answer to a locked-out sign-in (app or admin): 429 and a page that says why and for how long."""
+    username = (credentials or {}).get("username") or request.POST.get("username", "")
+    context = {"username": username[:150], "minutes": settings.LOGIN_COOLOFF_MINUTES}
+    return render(request, "registration/locked_out.html", context, status=429)
 
 
 def not_found(request, exception=None):
