@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from vantage.workspaces import require_editor, require_workspace
 
-from . import history, services
+from . import auditing, history, services
 from .api.serializers import ImportStatusSerializer
 from .forms import EarlierHistoryForm, WorkspaceAssignmentForm
 from .models import Integration
@@ -77,6 +77,7 @@ def _queue(request, pk, queue, started_message):
     integration = get_visible(request, pk)
     require_editor(request)
     if queue(integration):
+        (auditing.synced if queue is services.queue_sync else auditing.retried)(request, integration)
         messages.success(request, started_message)
     else:
         messages.warning(request, "An import is already running for this integration.")
@@ -108,6 +109,7 @@ def import_earlier(request, pk):
         messages.warning(request, str(exc))
         return redirect("integrations:detail", pk=pk)
     if queued:
+        auditing.reimported(request, integration, f"Importing {queued} earlier month(s) back to {month:%b %Y}.")
         messages.success(request, f"Importing {queued} earlier month{pluralize(queued)} back to {month:%b %Y}, "
                                   "newest first.")
     else:
@@ -121,7 +123,9 @@ def workspaces(request, pk):
     require_editor(request)
     form = WorkspaceAssignmentForm(request.POST, user=request.user, integration=integration)
     if form.is_valid():
+        was = auditing.before(integration)
         services.set_workspaces(integration, form.cleaned_data["workspaces"], form.editable)
+        auditing.workspaces_changed(request, integration, was)
         messages.success(request, "Workspaces updated.")
         if not integration.workspaces.filter(pk=request.workspace.pk).exists():
             return redirect(manage_url(integration))
@@ -137,7 +141,9 @@ def delete(request, pk):
     if request.method == "POST":
         name = integration.account_name
         back = manage_url(integration)
+        was = auditing.before(integration)
         summary = services.delete_integration(integration)
+        auditing.deleted(request, was, summary["line_items"])
         messages.success(request, f"Removed “{name}” and its {summary['line_items']} cost line items.")
         return redirect(back)
     return render(

@@ -8,6 +8,8 @@ from django.views.decorators.http import require_POST
 from django.views.defaults import page_not_found
 from django.views.defaults import server_error as default_server_error
 
+from .audit.choices import AuditAction
+from .audit.services import record
 from .models import ApiToken
 from .workspaces import switch_workspace
 
@@ -32,14 +34,17 @@ def api_tokens(request):
     if request.method == "POST":
         if "revoke" in request.POST:
             updated = ApiToken.objects.filter(user=request.user, pk=request.POST.get("revoke"), revoked_at__isnull=True)
+            names = list(updated.values_list("name", flat=True))
             if updated.update(revoked_at=timezone.now()):
+                record(request, None, AuditAction.TOKEN_REVOKED, None, f"Revoked the API token “{names[0]}”.")
                 messages.success(request, "Token revoked: programs using it are refused from now on.")
             return redirect("api_tokens")
         name = (request.POST.get("name") or "").strip()[:100]
         if not name:
             messages.error(request, "Give the token a name, e.g. the script that will use it.")
         else:
-            _, new_token = ApiToken.issue(request.user, name)
+            token, new_token = ApiToken.issue(request.user, name)
+            record(request, None, AuditAction.TOKEN_CREATED, None, f"Created the API token “{token.name}”.")
     tokens = ApiToken.objects.filter(user=request.user)
     response = render(request, "vantage/api_tokens.html", {"tokens": tokens, "new_token": new_token})
     response["Cache-Control"] = "no-store"

@@ -5,7 +5,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from integrations import services
+from integrations import auditing, services
 from integrations.models import Integration, IntegrationStatus, Provider
 from vantage.api.errors import error_response
 from vantage.api.schema import WORKSPACE_PARAM, WRITE_ERRORS, ApiErrorSerializer
@@ -60,17 +60,21 @@ class IntegrationViewSet(WorkspaceViewSetMixin, mixins.ListModelMixin, mixins.Re
         ser = IntegrationUpdateSerializer(data=request.data, context={"request": request, "integration": integration})
         ser.is_valid(raise_exception=True)
         data = ser.validated_data
+        was = auditing.before(integration)
         if "workspaces" in data:
             services.set_workspaces(integration, data["workspaces"], ser.editable)  # read once, by validation
+            auditing.workspaces_changed(request, integration, was)
         if "description" in data:
             integration.description = data["description"]
             integration.save(update_fields=["description", "updated_at"])
+            auditing.edited(request, integration, credentials_changed=False)
         integration = Integration.objects.prefetch_related("workspaces").get(pk=integration.pk)
         return Response(IntegrationSerializer(integration).data)
 
     def destroy(self, request, *args, **kwargs):
         self.require_editor()
-        services.delete_integration(self.get_object())
+        was = auditing.before(integration := self.get_object())
+        auditing.deleted(request, was, services.delete_integration(integration)["line_items"])
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(summary="Re-import the current and previous month now", request=None,
@@ -81,6 +85,7 @@ class IntegrationViewSet(WorkspaceViewSetMixin, mixins.ListModelMixin, mixins.Re
         integration = self.get_object()
         if not services.queue_sync(integration):
             return error_response(None, "An import is already running for this integration.", status.HTTP_409_CONFLICT)
+        auditing.synced(request, integration)
         return Response(IntegrationSerializer(integration).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(
@@ -105,6 +110,8 @@ class IntegrationViewSet(WorkspaceViewSetMixin, mixins.ListModelMixin, mixins.Re
             queued = services.queue_earlier_history(integration, month)
         except services.Busy as exc:
             return error_response(None, str(exc), status.HTTP_409_CONFLICT)
+        if queued:
+            auditing.reimported(request, integration, f"Importing {queued} earlier month(s) back to {month:%b %Y}.")
         # queue_earlier_history sets what it changes on ``integration`` (its workspaces came prefetched)
         body = {"start_month": month, "months_queued": queued, "integration": integration}
         return Response(EarlierHistoryResponseSerializer(body).data,
@@ -133,5 +140,6 @@ class TwilioIntegrationCreateView(WorkspaceScopedMixin, APIView):
             )
         except services.DuplicateIntegration as exc:
             return error_response("account_name", str(exc))
+        auditing.connected(request, integration)
         integration = Integration.objects.prefetch_related("workspaces").get(pk=integration.pk)
         return Response(IntegrationSerializer(integration).data, status=status.HTTP_201_CREATED)

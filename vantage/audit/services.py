@@ -32,14 +32,15 @@ def record(request_or_actor, workspace: Workspace | Iterable[Workspace] | None, 
     """Write one event per workspace given (``None``: a person's own event, e.g. a sign-in).
 
     ``request_or_actor``: the request (its user and client IP are taken), or a user, or ``None`` for the
-    system. ``target``: the model instance acted on (its type, id and name are kept; a deleted one's too).
+    system. ``target``: the model instance acted on (its type, id and name are kept), or a ``(type, id, name)``
+    tuple for one already deleted.
     """
     actor, ip = _actor_and_ip(request_or_actor, ip)
     name = actor_name or (actor.get_username() if actor else "")
     target_fields = {}
     if target is not None:
-        target_fields = {"target_type": target._meta.model_name, "target_id": str(target.pk or "")[:40],
-                         "target_name": str(target)[:200]}
+        kind, pk, label = target if isinstance(target, tuple) else (target._meta.model_name, target.pk, str(target))
+        target_fields = {"target_type": kind, "target_id": str(pk or "")[:40], "target_name": label[:200]}
     return AuditEvent.objects.bulk_create([
         AuditEvent(workspace=ws, actor=actor, actor_name=name[:150], action=action, summary=summary[:500],
                    ip_address=ip or None, **target_fields)
