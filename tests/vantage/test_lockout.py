@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.conftest import PASSWORD
+from tests.vantage.test_settings import good_keys, load
 from vantage.audit.models import AuditEvent
 
 SIGN_INS = ["/accounts/login/", "/admin/login/"]
@@ -121,3 +122,10 @@ def test_behind_a_proxy_the_forwarded_address_counts(client, owner, settings):
                     HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.7")
     assert client.post("/accounts/login/", {"username": "olivia", "password": PASSWORD}, REMOTE_ADDR="10.0.0.2",
                        HTTP_X_FORWARDED_FOR="203.0.113.8").status_code == 302  # another client, same proxy
+
+
+@pytest.mark.parametrize("name, value", [("LOGIN_FAILURE_LIMIT", "0"), ("LOGIN_COOLOFF_MINUTES", "soon"),
+                                         ("TRUSTED_PROXY_COUNT", "-1")])
+def test_malformed_sign_in_settings_name_the_variable(name, value):
+    proc = load(**good_keys(), **{name: value})
+    assert proc.returncode != 0 and name in proc.stderr.strip().splitlines()[-1]
