@@ -200,3 +200,22 @@ def test_token_revocation_and_membership_changes_are_recorded(client_for_user, o
     client.post(reverse("api_tokens"), {"revoke": token.pk})
     assert AuditEvent.objects.filter(action="token.revoked", actor=owner, workspace=None,
                                      summary__contains="cron").exists()
+
+
+def test_the_page_reads_a_fixed_number_of_queries_however_many_events(client_for_user, owner, ws):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.queries import data_queries
+
+    client = client_for_user(owner)
+    counts = []
+    for events in (3, 60):
+        AuditEvent.objects.all().delete()
+        for n in range(events):
+            audit(owner, ws, "tag.changed", summary=f"Change {n}.")
+        client.get(PAGE)  # the first request after sign-in also saves the session's workspace
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(PAGE).status_code == 200
+        counts.append(len(data_queries(captured)))
+    assert counts[0] == counts[1] and counts[0] <= 12, counts
