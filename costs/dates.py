@@ -19,9 +19,20 @@ from vantage.lib.formatting import day
 from .choices import DateBin, DateRange
 
 MAX_RANGE_MONTHS = 36  # a report covers at most three years
+# The days a report may name. Twilio bills from 2008 on; the bounds keep every derived date (three years
+# on, the previous period, a bin's first day) far inside what ``datetime.date`` can represent.
+EARLIEST_DAY = date(2000, 1, 1)
+LATEST_DAY = date(2100, 12, 31)
 
 _LAST_DAYS = {DateRange.LAST_7_DAYS: 7, DateRange.LAST_30_DAYS: 30, DateRange.LAST_90_DAYS: 90}
 _LAST_MONTHS = {DateRange.LAST_3_MONTHS: 3, DateRange.LAST_6_MONTHS: 6, DateRange.LAST_12_MONTHS: 12}
+
+
+def out_of_bounds(value: date | None) -> str | None:
+    """The message for a day outside ``EARLIEST_DAY``..``LATEST_DAY`` (None: in bounds, or no day)."""
+    if value is None or EARLIEST_DAY <= value <= LATEST_DAY:
+        return None
+    return f"Choose a day from {EARLIEST_DAY.isoformat()} to {LATEST_DAY.isoformat()}."
 
 
 def latest_end(start: date) -> date:

@@ -20,6 +20,8 @@ from django.db import transaction
 from django.http import StreamingHttpResponse
 from django.utils.text import slugify
 
+from vantage.lib.csvcells import safe_row
+
 from .choices import ExportLayout, Mode, Sort
 from .dates import bin_label
 from .dimensions import NONE_LABEL
@@ -96,9 +98,10 @@ def _in_transaction(rows: Iterable[list[str]]) -> Iterator[list[str]]:
 
 
 def csv_response(rows: Iterable[list[str]], filename: str) -> StreamingHttpResponse:
+    """Every CSV the product streams (report exports, ``/api/v2/costs.csv``): no cell a spreadsheet would run."""
     writer = csv.writer(_Echo())
     response = StreamingHttpResponse(
-        (writer.writerow(r) for r in _in_transaction(rows)), content_type="text/csv; charset=utf-8"
+        (writer.writerow(safe_row(r)) for r in _in_transaction(rows)), content_type="text/csv; charset=utf-8"
     )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -27,7 +27,7 @@ from django.db.models import Q, Value
 from vantage.lib.dates import utc_today
 
 from .choices import DateRange, Operator
-from .dates import latest_end, resolve_preset
+from .dates import latest_end, out_of_bounds, resolve_preset
 from .dimension_values import read_dimension_values
 from .dimensions import NONE_LABEL, UNKNOWN_TAG_KEY, Dimension, UnknownDimension, dimensions
 from .models import CostLineItem
@@ -103,6 +103,20 @@ class CostLineItemFilterForm(forms.Form):
     """Cross-field checks. The FilterSet sets ``filterset`` so the form can reach its hooks."""
 
     filterset = None
+
+    def _bounded_day(self, name):
+        """A day the report arithmetic can handle (three years on, the previous period): else the field's error."""
+        value = self.cleaned_data.get(name)
+        message = out_of_bounds(value)
+        if message:
+            raise forms.ValidationError(message)
+        return value
+
+    def clean_start_date(self):
+        return self._bounded_day("start_date")
+
+    def clean_end_date(self):
+        return self._bounded_day("end_date")
 
     def clean_tag(self):
         return [self.filterset.parse_tag(raw) for raw in self.cleaned_data.get(TAG_PARAM) or []]

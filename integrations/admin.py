@@ -39,7 +39,8 @@ def _reimport(integrations) -> int:
 @admin.register(Integration)
 class IntegrationAdmin(admin.ModelAdmin):
     list_display = [
-        "account_name", "provider", "status", "short_error", "last_refreshed_at", "line_items", "cost_to_date",
+        "account_name", "provider", "status", "short_error", "last_refreshed_at", "workspace_count", "line_items",
+        "cost_to_date",
     ]
     list_filter = ["status", "provider"]
     search_fields = ["account_name", "account_sid", "description"]
@@ -53,7 +54,11 @@ class IntegrationAdmin(admin.ModelAdmin):
     actions = ["sync_now", "reimport_history"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(_items=Count("cost_line_items"))
+        assigned = Integration.workspaces.through.objects.filter(integration=OuterRef("pk")).values("integration")
+        return super().get_queryset(request).annotate(
+            _items=Count("cost_line_items"),
+            _workspaces=Coalesce(Subquery(assigned.annotate(n=Count("pk")).values("n")[:1]), Value(0)),
+        )
 
     def get_changelist_instance(self, request):
         """The page's rows with their cost per billing currency, in one grouped query for the whole page."""
@@ -71,6 +76,15 @@ class IntegrationAdmin(admin.ModelAdmin):
         return (obj.status_message[:80] + "…") if len(obj.status_message) > 80 else obj.status_message
 
     line_items = count_column("_items", "Line items")
+    # An operator deletes for every workspace (and is the one who deletes an integration left in none).
+    workspace_count = count_column("_workspaces", "Workspaces")
+
+    def delete_model(self, request, obj):
+        services.delete_integration(obj)  # the same deletion as the pages and the API: costs, runs, records
+
+    def delete_queryset(self, request, queryset):
+        for integration in queryset:
+            services.delete_integration(integration)
     @admin.display(description="Cost to date")
     def cost_to_date(self, obj):
         """Each billing currency on its own line (``1,951,085.59 USD``): amounts in two currencies never add up."""

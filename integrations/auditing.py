@@ -62,6 +62,12 @@ def workspaces_changed(request, integration: Integration, was: Before) -> None:
         record(request, set(was.workspaces), AuditAction.INTEGRATION_REMOVED, was.target, f"Removed from {names}.")
 
 
+def removed(request, integration: Integration, workspace) -> None:
+    """Removed from ``workspace`` only (the others keep it): the event goes to all of them, that one included."""
+    record(request, {workspace, *integration.workspaces.all()}, AuditAction.INTEGRATION_REMOVED, integration,
+           f"Removed from {workspace.name}; the other workspaces keep it.")
+
+
 def deleted(request, was: Before, line_items: int) -> None:
     record(request, was.workspaces, AuditAction.INTEGRATION_DELETED, was.target,
            f"Deleted “{was.target[2]}” with its {line_items} cost line items.")

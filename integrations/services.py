@@ -2,6 +2,13 @@
 
 Views, API views, tasks and commands parse input and call these. Importing itself (windows, runs,
 progress) is the provider's: ``integrations.twilio.importer``; these functions only queue it.
+
+A shared integration (assigned to several workspaces) is managed -- deleted, synced, re-imported,
+given new credentials or description -- only by someone who edits EVERY workspace it belongs to
+(``can_manage``). Anyone else who edits one of them can only remove it from that workspace
+(``remove_from_workspace``); the other workspaces keep it and its costs. Removing never deletes: the
+last workspace cannot remove it (whoever edits that workspace manages it and deletes it instead), so
+an integration in no workspace only arises from the admin, where an operator deletes it.
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ from django.utils import timezone
 from costs.models import CostLineItem
 from costs.writes import delete_integration_costs
 from vantage.lib.money import ExactSum
+from vantage.models import Workspace
 
 from . import history
 from .models import IngestionRun, Integration, IntegrationStatus, Provider, RunTrigger, UnclassifiedUsage
@@ -33,6 +41,42 @@ def is_busy(integration: Integration) -> bool:
     return integration.status == IntegrationStatus.IMPORTING and (
         integration.updated_at is None or timezone.now() - integration.updated_at < STALE_IMPORT
     )
+
+
+MSG_NOT_MANAGER = (
+    "This integration is also in workspaces you cannot edit: only someone who edits all of them can delete it, "
+    "sync it, import its history or change its credentials. You can remove it from this workspace."
+)
+MSG_LAST_WORKSPACE = "This is the only workspace the integration is in: delete it instead."
+
+
+def out_of_reach(integration: Integration, user):
+    """The workspaces ``integration`` belongs to that ``user`` cannot edit."""
+    return integration.workspaces.exclude(pk__in=Workspace.objects.editable_by(user).values("pk"))
+
+
+def can_manage(integration: Integration, user) -> bool:
+    """``user`` edits every workspace the integration belongs to (and it belongs to one): they may delete,
+    sync, re-import and change its credentials. Anyone else may only remove it from their workspaces."""
+    return integration.workspaces.exists() and not out_of_reach(integration, user).exists()
+
+
+class LastWorkspace(Exception):
+    """Removing the integration from its only workspace would leave it in none: delete it instead."""
+
+
+def remove_from_workspace(integration: Integration, workspace: Workspace) -> int:
+    """Unassign the integration from ``workspace`` (whoever calls checks the person edits it); every other
+    workspace keeps it with its costs. The number of workspaces it stays in. Raises ``LastWorkspace``."""
+    with transaction.atomic():
+        # the integration's row locked: two people removing it from its last two workspaces at once wait in turn
+        Integration.objects.select_for_update().filter(pk=integration.pk).exists()
+        others = integration.workspaces.exclude(pk=workspace.pk).count()
+        if not others:
+            raise LastWorkspace(MSG_LAST_WORKSPACE)
+        integration.workspaces.remove(workspace)
+    log.info("Removed integration %s from workspace %s; it stays in %s", integration.pk, workspace.pk, others)
+    return others
 
 
 def delete_integration(integration: Integration) -> dict:

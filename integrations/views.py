@@ -6,6 +6,7 @@ Each provider's own pages (connect, credentials) live in its package, e.g. ``int
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
@@ -30,6 +31,17 @@ def get_visible(request, pk) -> Integration:
     return get_object_or_404(visible(request), pk=pk)
 
 
+def get_managed(request, pk) -> Integration:
+    """The integration, if the person edits every workspace it belongs to (``services.can_manage``): deleting,
+    syncing, importing history and changing credentials reach every workspace's costs. 404 outside the
+    workspace, 403 for a viewer or for an editor of only some of its workspaces."""
+    integration = get_visible(request, pk)
+    require_editor(request)
+    if not services.can_manage(integration, request.user):
+        raise PermissionDenied(services.MSG_NOT_MANAGER)
+    return integration
+
+
 def manage_url(integration: Integration) -> str:
     """The Manage tab of the integration's provider page (named after the provider in integrations/urls.py)."""
     return reverse(f"integrations:{integration.provider}") + "?tab=manage"
@@ -46,7 +58,8 @@ def detail(request, pk):
 
 def _render_detail(request, integration: Integration, history_form: EarlierHistoryForm | None = None, status=200):
     can_edit = request.workspace.can_edit(request.user)
-    if can_edit and history_form is None:
+    can_manage = can_edit and services.can_manage(integration, request.user)
+    if can_manage and history_form is None:
         history_form = EarlierHistoryForm(integration=integration)
     costs = costs_by_integration([integration.pk]).get(integration.pk, [])
     return render(
@@ -55,12 +68,13 @@ def _render_detail(request, integration: Integration, history_form: EarlierHisto
         {
             "integration": integration,
             "can_edit": can_edit,
+            "can_manage": can_manage,
             "costs": costs,
             # a Twilio account bills in one currency: the runs' totals are in it (none shown if it is unclear)
             "currency": costs[0][0] if len(costs) == 1 else "",
             "runs": recent_runs(integration),
             "workspace_form": WorkspaceAssignmentForm(user=request.user, integration=integration) if can_edit else None,
-            "history_form": history_form if can_edit else None,
+            "history_form": history_form if can_manage else None,
             "history_from": history_form.earliest if history_form else history.earliest_imported_month(integration),
             "busy": services.is_busy(integration),
             "status": status_payload(integration),
@@ -74,8 +88,7 @@ def status_json(request, pk):
 
 
 def _queue(request, pk, queue, started_message):
-    integration = get_visible(request, pk)
-    require_editor(request)
+    integration = get_managed(request, pk)
     if queue(integration):
         (auditing.synced if queue is services.queue_sync else auditing.retried)(request, integration)
         messages.success(request, started_message)
@@ -97,8 +110,7 @@ def retry(request, pk):
 @require_POST
 def import_earlier(request, pk):
     """Import earlier history back to the chosen month; a bad month is shown by the field (400)."""
-    integration = get_visible(request, pk)
-    require_editor(request)
+    integration = get_managed(request, pk)
     form = EarlierHistoryForm(request.POST, integration=integration)
     if not form.is_valid():
         return _render_detail(request, integration, form, status=400)
@@ -135,19 +147,48 @@ def workspaces(request, pk):
     return redirect("integrations:detail", pk=pk)
 
 
+DELETE, REMOVE = "delete", "remove"
+
+
 def delete(request, pk):
+    """Delete the integration (whoever edits all its workspaces) or remove it from this workspace (whoever edits
+    this one, while it stays in another). The confirmation says which; POST ``action`` picks one when both are
+    possible (without it: delete if allowed, else remove)."""
     integration = get_visible(request, pk)
-    require_editor(request)
+    ws = require_editor(request)
+    can_manage = services.can_manage(integration, request.user)
+    others = integration.workspaces.exclude(pk=ws.pk).count()
     if request.method == "POST":
-        name = integration.account_name
-        back = manage_url(integration)
-        was = auditing.before(integration)
-        summary = services.delete_integration(integration)
-        auditing.deleted(request, was, summary["line_items"])
-        messages.success(request, f"Removed “{name}” and its {summary['line_items']} cost line items.")
-        return redirect(back)
+        action = request.POST.get("action") or (DELETE if can_manage else REMOVE)
+        if action == DELETE and can_manage:
+            return _delete(request, integration)
+        if action == REMOVE and others:
+            return _remove(request, integration, ws)
+        raise PermissionDenied(services.MSG_NOT_MANAGER if action == DELETE else services.MSG_LAST_WORKSPACE)
     return render(
         request,
         "integrations/confirm_delete.html",
-        {"integration": integration, "summary": services.deletion_summary(integration)},
+        {"integration": integration, "can_manage": can_manage, "others": others, "workspace": ws,
+         "summary": services.deletion_summary(integration) if can_manage else None},
     )
+
+
+def _delete(request, integration: Integration):
+    name, back = integration.account_name, manage_url(integration)
+    was = auditing.before(integration)
+    summary = services.delete_integration(integration)
+    auditing.deleted(request, was, summary["line_items"])
+    messages.success(request, f"Deleted “{name}” and its {summary['line_items']} cost line items.")
+    return redirect(back)
+
+
+def _remove(request, integration: Integration, ws):
+    try:
+        left = services.remove_from_workspace(integration, ws)
+    except services.LastWorkspace as exc:
+        messages.error(request, str(exc))
+        return redirect("integrations:detail", pk=integration.pk)
+    auditing.removed(request, integration, ws)
+    messages.success(request, f"Removed “{integration.account_name}” from {ws.name}; it stays in {left} other "
+                              f"workspace{pluralize(left)} with its costs.")
+    return redirect(manage_url(integration))

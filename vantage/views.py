@@ -10,6 +10,7 @@ from django.views.defaults import server_error as default_server_error
 
 from .audit.choices import AuditAction
 from .audit.services import record
+from .lib.db import parse_pk
 from .models import ApiToken
 from .workspaces import switch_workspace
 
@@ -33,9 +34,10 @@ def api_tokens(request):
     new_token = None
     if request.method == "POST":
         if "revoke" in request.POST:
-            updated = ApiToken.objects.filter(user=request.user, pk=request.POST.get("revoke"), revoked_at__isnull=True)
-            names = list(updated.values_list("name", flat=True))
-            if updated.update(revoked_at=timezone.now()):
+            pk = parse_pk(request.POST.get("revoke"))
+            updated = ApiToken.objects.filter(user=request.user, pk=pk, revoked_at__isnull=True)
+            names = list(updated.values_list("name", flat=True)) if pk is not None else []
+            if pk is not None and updated.update(revoked_at=timezone.now()):
                 record(request, None, AuditAction.TOKEN_REVOKED, None, f"Revoked the API token “{names[0]}”.")
                 messages.success(request, "Token revoked: programs using it are refused from now on.")
             return redirect("api_tokens")

@@ -22,7 +22,7 @@ from decimal import Decimal
 from django.http import QueryDict
 from rest_framework import exceptions
 
-from vantage.api.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from vantage.api.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE, MAX_PAGE_SIZE
 from vantage.lib.db import planner_settings
 from vantage.lib.money import ExactSum
 from vantage.models import ECB_CURRENCIES
@@ -259,7 +259,7 @@ def _check_currency(given, workspace, errors: dict) -> str | None:
 
 
 def _check_pages(given, errors: dict, *, paginate: bool) -> tuple[int, int]:
-    page, page_error = _int_param(given, "page", default=1)
+    page, page_error = _int_param(given, "page", default=1, maximum=MAX_PAGE)
     page_size, size_error = _int_param(given, "page_size", default=DEFAULT_PAGE_SIZE, maximum=MAX_PAGE_SIZE)
     if paginate and page_error:
         errors["page"] = [page_error]

@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from vantage.lib.csvcells import plain_cell, safe_row
 from vantage.lib.dates import add_months, utc_today
 
 from . import validation
@@ -39,6 +40,8 @@ def export_csv(workspace, today: date | None = None) -> str:
     with_parent = any(b.parent_id for b in budgets.values())
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
+    # Names are people's text: a name starting ``=`` opens as text in a spreadsheet (``safe_row``), and reads
+    # back as the name itself (``plain_cell`` in ``parse_csv``).
     writer.writerow([NAME, *([PARENT] if with_parent else []), *(f"{m:%Y-%m}" for m in months)])
     for budget in budgets.values():
         leaves = [budgets[pk] for pk in leaves_of(budget.pk, children)]
@@ -47,7 +50,7 @@ def export_csv(workspace, today: date | None = None) -> str:
             amounts = [a for leaf in leaves if (a := _amount(leaf, month)) is not None]
             cells.append(f"{sum(amounts, Decimal(0)):.2f}" if amounts else "")
         parent = budgets[budget.parent_id].name if budget.parent_id in budgets else ""
-        writer.writerow([budget.name, *([parent] if with_parent else []), *cells])
+        writer.writerow(safe_row([budget.name, *([parent] if with_parent else []), *cells]))
     return out.getvalue()
 
 
@@ -134,7 +137,8 @@ def parse_csv(text: str) -> list[Row]:
     for line, values in enumerate(lines[1:], start=2):
         if not any(v.strip() for v in values):
             continue
-        row = Row(line, values[0].strip(), values[parent_at].strip() if parent_at and parent_at < len(values) else "")
+        parent = values[parent_at] if parent_at and parent_at < len(values) else ""
+        row = Row(line, plain_cell(values[0].strip()), plain_cell(parent.strip()))
         if not row.name or len(row.name) > 100:
             errors.append(f"Row {line}, column {NAME}: give a name of at most 100 characters.")
         elif row.name.lower() in seen:

@@ -18,6 +18,10 @@ Methods, chosen per series:
   (steady, slow after a shift); the average is the well-known robust middle, kept on ties. The band and
   the paths are the ETS model's simulated futures, moved by the difference between the chosen forecast
   and the ETS mean;
+* last year's same days: where the series has costs a year and four weeks back, the forecast is the average
+  of the above and of the same weekdays 52 weeks earlier scaled by the change of the last 28 days against the
+  same 28 days a year before (a seasonal naive on the year). It carries what a weekly model cannot know:
+  a month whose level or shape differs every year (holidays, seasons). Without that year: the above alone;
 * a fallback for series ETS cannot describe (constant, mostly zero, or a fit that fails): every future
   day is the mean of the last 28 days, the band resampled from those days' own costs;
 * under ``MIN_HISTORY_DAYS`` days of history: no forecast, with the reason.
@@ -50,6 +54,11 @@ ETS_WEIGHTS = (0.5, 0.0, 1.0)  # the weight of ETS against the weekday means (ti
 ETS_METHOD = ("Exponential smoothing (ETS: additive damped trend, weekly seasonality) and/or "
               f"{WEEKDAY_WEEKS}-week weekday means")  # at most 120 characters, as stored
 FALLBACK_METHOD = "Mean of the last 28 days (or fewer)"
+FIT_MONTHS = 7  # ETS and the weekday means read the months before the forecast's month, and that month
+YEAR_DAYS = 364  # 52 weeks: last year's same weekdays
+YEAR_RATIO_DAYS = 28  # the recent change against last year: the last 28 days against the same 28 a year before
+YEAR_RATIO_LIMITS = (0.2, 5.0)  # outside (a series that started or stopped): last year says nothing about this one
+YEAR_NOTE = ", averaged with last year's same days scaled by the last 28 days' change"
 
 
 @dataclass
@@ -113,7 +122,12 @@ def forecast_series(history: Mapping[date, Decimal | float], *, end: date, until
     horizon = (until - end).days
     dates = [end + timedelta(days=i + 1) for i in range(max(horizon, 0))]
     rng = np.random.default_rng(seed)
-    mean, paths, method = _fit(y, len(dates), rng)
+    fit_from = max(0, len(y) - ((end - add_months(month_start(end), -FIT_MONTHS)).days + 1))
+    mean, paths, method = _fit(y[fit_from:], len(dates), rng)
+    year = None if method.startswith(FALLBACK_METHOD) else last_year(y, len(dates))
+    if year is not None:  # the average of the two; the band moves with the mean
+        paths, mean = paths + ((year - mean) / 2)[:, None], (mean + year) / 2
+        method += YEAR_NOTE
     if (y >= 0).all():  # a cost that never went negative does not forecast negative
         mean, paths = np.maximum(mean, 0), np.maximum(paths, 0)
     low, high = (np.quantile(paths, q, axis=1) if len(dates) else np.zeros(0) for q in BAND)
@@ -157,6 +171,20 @@ def _ets(y: np.ndarray, horizon: int, rng) -> tuple[np.ndarray, np.ndarray, str]
     mean = weight * ets + (1 - weight) * weekday_means(y, horizon)
     method = ETS_METHOD if trend else ETS_METHOD.replace("additive damped trend, ", "no trend (under 4 weeks), ")
     return mean, sims + (mean - ets)[:, None], method
+
+
+def last_year(y: np.ndarray, horizon: int) -> np.ndarray | None:
+    """The ``horizon`` days after ``y`` as the same weekdays 52 weeks earlier times the change of the last 28
+    days against the same 28 days a year before; None without that year (or with a change outside
+    ``YEAR_RATIO_LIMITS``, or days without costs a year back)."""
+    history = len(y) - int(np.flatnonzero(y)[0]) if y.any() else 0  # days since the first with costs
+    if not 0 < horizon <= YEAR_DAYS or history < YEAR_DAYS + YEAR_RATIO_DAYS:
+        return None
+    now, then = float(y[-YEAR_RATIO_DAYS:].sum()), float(y[-YEAR_DAYS - YEAR_RATIO_DAYS:-YEAR_DAYS].sum())
+    if then <= 0 or now <= 0 or not YEAR_RATIO_LIMITS[0] <= now / then <= YEAR_RATIO_LIMITS[1]:
+        return None
+    twins = len(y) - YEAR_DAYS + np.arange(horizon)  # each future day's last-year twin
+    return y[twins] * (now / then)
 
 
 def ets_weight(y: np.ndarray, fitted, trend: bool) -> float:

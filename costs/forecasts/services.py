@@ -34,7 +34,9 @@ METHOD_LENGTH = 300  # ReportForecast.method
 
 logger = logging.getLogger(__name__)
 
-HISTORY_MONTHS = 7  # six complete months to backtest, each with the month before it to learn from
+# What a forecast reads: ETS and the weekday means fit the last engine.FIT_MONTHS (six complete months to
+# backtest, each with the month before it to learn from); last year's same days need a year and 28 days more.
+HISTORY_MONTHS = 14
 FUTURE_MONTHS = 3  # forecast to the end of the current month and of the next three
 BACKTEST_DAY = 10
 BACKTEST_MONTHS = 6
@@ -229,11 +231,21 @@ def method_summary(methods: list[str]) -> str:
     reason, "(the series is ...)", differs per series: it is the series' own, not the report's)."""
     counts: dict[str, int] = {}
     for method in methods:
-        base = method.split(" (the series", 1)[0]
+        base = method.split(" (the series", 1)[0].removesuffix(engine.YEAR_NOTE)
         counts[base] = counts.get(base, 0) + 1
     if not counts:
         return engine.FALLBACK_METHOD
+    yearly = sum(1 for method in methods if method.endswith(engine.YEAR_NOTE))
     if len(counts) == 1:
-        return next(iter(counts))
-    ordered = sorted(counts.items(), key=lambda kv: (kv[0] != engine.ETS_METHOD, -kv[1], kv[0]))
-    return "; ".join(f"{base}: {n} series" for base, n in ordered)[:METHOD_LENGTH]
+        base, n = next(iter(counts.items()))
+        if yearly in (0, n):
+            return base + (engine.YEAR_NOTE if yearly else "")
+        parts = [base]
+    else:
+        ordered = sorted(counts.items(), key=lambda kv: (kv[0] != engine.ETS_METHOD, -kv[1], kv[0]))
+        parts = [f"{base}: {n} series" for base, n in ordered]
+    if yearly:
+        parts.append(f"last year's same days averaged in for {yearly} of {len(methods)} series")
+    while len(parts) > 1 and len("; ".join(parts)) > METHOD_LENGTH:  # whole parts only
+        parts.pop(-2 if yearly and len(parts) > 2 else -1)
+    return "; ".join(parts)

@@ -110,6 +110,7 @@ class TwilioIntegrationCreateSerializer(serializers.Serializer):
     def validate(self, attrs):
         try:
             credentials.check_credentials(attrs["api_key"], attrs["api_secret"], attrs["account_sid"])
+            credentials.check_not_connected(attrs["account_sid"])  # only to a key valid for the account (finding 4)
         except credentials.CredentialsProblem as exc:
             raise serializers.ValidationError({exc.field or "non_field_errors": [exc.message]}) from None
         return attrs

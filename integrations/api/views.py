@@ -1,7 +1,7 @@
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -36,7 +36,12 @@ ERRORS = {400: None, 401: None, 403: None, 404: None, 429: None}
                            parameters=[WORKSPACE_PARAM]),
     update=extend_schema(summary="Change description and workspace assignment", request=IntegrationUpdateSerializer,
                          parameters=[WORKSPACE_PARAM]),
-    destroy=extend_schema(summary="Remove the integration and all of its costs", parameters=[WORKSPACE_PARAM]),
+    destroy=extend_schema(
+        summary="Delete the integration and all of its costs, in every workspace it is in",
+        description="Only for someone who edits every workspace the integration is in (403 otherwise: use "
+        "remove-from-workspace).",
+        parameters=[WORKSPACE_PARAM],
+    ),
 )
 class IntegrationViewSet(WorkspaceViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                          mixins.UpdateModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
@@ -54,12 +59,23 @@ class IntegrationViewSet(WorkspaceViewSetMixin, mixins.ListModelMixin, mixins.Re
                     qs = qs.filter(**{param: value})
         return qs
 
+    def get_managed(self) -> Integration:
+        """The integration, if the person edits every workspace it is in (``services.can_manage``); else 403."""
+        self.require_editor()
+        integration = self.get_object()
+        if not services.can_manage(integration, self.request.user):
+            raise PermissionDenied(services.MSG_NOT_MANAGER)
+        return integration
+
     def update(self, request, *args, **kwargs):
         self.require_editor()
         integration = self.get_object()
         ser = IntegrationUpdateSerializer(data=request.data, context={"request": request, "integration": integration})
         ser.is_valid(raise_exception=True)
         data = ser.validated_data
+        if "description" in data and data["description"] != integration.description:
+            # every workspace shows the description: it is the managers' to change (the assignment is yours)
+            self.get_managed()
         was = auditing.before(integration)
         if "workspaces" in data:
             services.set_workspaces(integration, data["workspaces"], ser.editable)  # read once, by validation
@@ -72,17 +88,34 @@ class IntegrationViewSet(WorkspaceViewSetMixin, mixins.ListModelMixin, mixins.Re
         return Response(IntegrationSerializer(integration).data)
 
     def destroy(self, request, *args, **kwargs):
-        self.require_editor()
-        was = auditing.before(integration := self.get_object())
+        was = auditing.before(integration := self.get_managed())
         auditing.deleted(request, was, services.delete_integration(integration)["line_items"])
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        summary="Remove the integration from this workspace; the other workspaces keep it and its costs",
+        description="For anyone who edits the workspace. 409 when it is the integration's only workspace "
+        "(delete it instead).",
+        request=None,
+        responses={204: None, 409: ApiErrorSerializer, **WRITE_ERRORS},
+        parameters=[WORKSPACE_PARAM],
+    )
+    @action(detail=True, methods=["post"], url_path="remove-from-workspace", url_name="remove-from-workspace")
+    def remove_from_workspace(self, request, pk=None):
+        self.require_editor()
+        integration = self.get_object()
+        try:
+            services.remove_from_workspace(integration, self.workspace)
+        except services.LastWorkspace as exc:
+            return error_response(None, str(exc), status.HTTP_409_CONFLICT)
+        auditing.removed(request, integration, self.workspace)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(summary="Re-import the current and previous month now", request=None,
                    responses={202: IntegrationSerializer, 409: None}, parameters=[WORKSPACE_PARAM])
     @action(detail=True, methods=["post"])
     def sync(self, request, pk=None):
-        self.require_editor()
-        integration = self.get_object()
+        integration = self.get_managed()
         if not services.queue_sync(integration):
             return error_response(None, "An import is already running for this integration.", status.HTTP_409_CONFLICT)
         auditing.synced(request, integration)
@@ -101,8 +134,7 @@ class IntegrationViewSet(WorkspaceViewSetMixin, mixins.ListModelMixin, mixins.Re
     )
     @action(detail=True, methods=["post"], url_path="import-history", url_name="import-history")
     def import_history(self, request, pk=None):
-        self.require_editor()
-        integration = self.get_object()
+        integration = self.get_managed()
         ser = EarlierHistoryRequestSerializer(data=request.data, context={"integration": integration})
         ser.is_valid(raise_exception=True)
         month = ser.validated_data["start_month"]

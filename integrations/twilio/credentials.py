@@ -29,16 +29,24 @@ def clean_api_key_sid(value: str) -> str:
 
 
 def clean_account_sid(value: str) -> str:
-    """A well-formed Account SID that no Twilio integration has connected yet."""
+    """A well-formed Account SID. Whether it is connected already is asked only after the live check
+    (``check_not_connected``): before it, the answer would tell anyone which accounts Vantage holds."""
     value = (value or "").strip()
     validate_account_sid(value)
-    existing = Integration.objects.filter(provider=Provider.TWILIO, account_sid__iexact=value).first()
-    if existing is not None:
-        raise ValidationError(
-            f"This Twilio account is already connected (as “{existing.account_name}”). One key per account: "
-            "edit that integration's credentials instead."
-        )
     return value
+
+
+MSG_ALREADY_CONNECTED = (
+    "This Twilio account is already connected. One key per account: ask whoever manages it in Vantage to share "
+    "it with your workspace, or to change its credentials."
+)
+
+
+def check_not_connected(account_sid: str) -> None:
+    """No Twilio integration holds ``account_sid`` yet. Call it only once ``check_credentials`` passed: the answer
+    goes only to someone holding a key for that account, and never names the integration or its workspaces."""
+    if Integration.objects.filter(provider=Provider.TWILIO, account_sid__iexact=account_sid).exists():
+        raise CredentialsProblem("account_sid", MSG_ALREADY_CONNECTED)
 
 
 def clean_account_name(value: str) -> str:

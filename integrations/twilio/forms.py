@@ -26,10 +26,13 @@ def _description_field() -> forms.CharField:
     )
 
 
-def _live_check(form: forms.Form, api_key_sid: str, api_secret: str, account_sid: str) -> None:
-    """Run the shared live check; put any failure next to its field (or above the form)."""
+def _live_check(form: forms.Form, api_key_sid: str, api_secret: str, account_sid: str, *, new: bool = False) -> None:
+    """Run the shared live check (for a ``new`` account, then whether it is connected already); put any failure
+    next to its field (or above the form)."""
     try:
         credentials.check_credentials(api_key_sid, api_secret, account_sid)
+        if new:
+            credentials.check_not_connected(account_sid)
     except credentials.CredentialsProblem as exc:
         form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
@@ -65,7 +68,7 @@ class TwilioConnectForm(forms.Form):
     def clean(self):
         data = super().clean()
         if not self.errors and all(data.get(f) for f in ("api_key_sid", "api_secret", "account_sid")):
-            _live_check(self, data["api_key_sid"], data["api_secret"], data["account_sid"])
+            _live_check(self, data["api_key_sid"], data["api_secret"], data["account_sid"], new=True)
         return data
 
 

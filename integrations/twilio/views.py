@@ -7,12 +7,12 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.debug import sensitive_post_parameters
 
-from vantage.workspaces import require_editor, require_workspace
+from vantage.workspaces import require_workspace
 
 from .. import auditing, services
 from ..models import Provider
 from ..summaries import costs_by_integration, history_from_by_integration
-from ..views import visible
+from ..views import get_managed, visible
 from .forms import TwilioConnectForm, TwilioCredentialsForm
 
 
@@ -77,8 +77,8 @@ def twilio(request):
 
 @sensitive_post_parameters("api_secret")
 def edit(request, pk):
-    integration = get_object_or_404(_twilio(request), pk=pk)
-    require_editor(request)
+    get_object_or_404(_twilio(request), pk=pk)
+    integration = get_managed(request, pk)  # new credentials import for every workspace it is in
     form = TwilioCredentialsForm(request.POST or None, integration=integration)
     if request.method == "POST" and form.is_valid():
         changed = services.update_credentials(

@@ -186,3 +186,44 @@ def test_a_level_shift_is_followed_and_the_method_fits_its_column():
     expected = np.array([200 * SHAPE[d.weekday()] for d in forecast.dates])
     assert np.abs(forecast.mean.sum() / expected.sum() - 1) < 0.2
     assert len(engine.ETS_METHOD) <= 120 and len(forecast.method) <= 120  # ForecastRun.method's max_length
+
+
+def yearly(start: date, days: int, *, seed=3, noise=0.03) -> dict:
+    """A weekly shape on a level that doubles for the second half of every year's December (a holiday
+    season): what only last year's same days can know on 10 December."""
+    rng = np.random.default_rng(seed)
+    return {start + timedelta(days=i): 100 * SHAPE[(start + timedelta(days=i)).weekday()]
+            * (2.0 if (start + timedelta(days=i)).month == 12 and (start + timedelta(days=i)).day > 15 else 1.0)
+            * (1 + rng.normal(0, noise)) for i in range(days)}
+
+
+def test_last_years_same_days_carry_a_yearly_season_the_weekly_model_cannot_know():
+    full = yearly(date(2024, 11, 1), 425 + 21)
+    end = date(2025, 12, 10)
+    history = {d: v for d, v in full.items() if d <= end}
+    forecast = engine.forecast_series(history, end=end, until=date(2025, 12, 31))
+    assert forecast.method == engine.ETS_METHOD + engine.YEAR_NOTE
+    season = [i for i, d in enumerate(forecast.dates) if d.day > 15]
+    truth = np.array([full[forecast.dates[i]] for i in season])
+    # half of the doubling is carried (the forecast is the average of the weekly model and last year)
+    assert forecast.mean[season].sum() > 1.35 * truth.sum() / 2
+    without = engine.forecast_series({d: v for d, v in history.items() if d > end - timedelta(days=380)},
+                                     end=end, until=date(2025, 12, 31))
+    assert without.method == engine.ETS_METHOD  # under a year and 28 days: the weekly model alone
+    assert without.mean[season].sum() < forecast.mean[season].sum() * 0.85
+
+
+def test_last_year_is_not_used_where_the_series_had_no_costs_or_changed_beyond_recognition():
+    y = np.array([100.0 * SHAPE[i % 7] for i in range(420)])
+    assert engine.last_year(y, 20) is not None
+    assert engine.last_year(y, 0) is None and engine.last_year(y, 365) is None  # nothing, or beyond the year
+    started = y.copy()
+    started[:40] = 0  # costs began 380 days ago: no whole 28 days a year back
+    assert engine.last_year(started, 20) is None
+    grown = y.copy()
+    grown[-28:] *= 6  # six times last year's level: last year says nothing about this series
+    assert engine.last_year(grown, 20) is None
+    doubled = y.copy()
+    doubled[-28:] *= 2
+    twin = len(y) - engine.YEAR_DAYS
+    assert engine.last_year(doubled, 20)[0] == pytest.approx(2 * y[twin])  # scaled by the recent change

@@ -158,3 +158,18 @@ def test_the_method_says_each_model_once_with_its_series_whole():
     summary = method_summary(methods)
     assert summary == f"{engine.ETS_METHOD}: 5 series; {fallback}: 2 series"
     assert method_summary([engine.ETS_METHOD] * 3) == engine.ETS_METHOD and method_summary([]) == fallback
+
+
+def test_the_method_says_how_many_series_last_year_was_averaged_in_whole_parts_only():
+    from costs.forecasts import engine
+    from costs.forecasts.services import METHOD_LENGTH, method_summary
+
+    ets, yearly, fallback = engine.ETS_METHOD, engine.ETS_METHOD + engine.YEAR_NOTE, engine.FALLBACK_METHOD
+    assert method_summary([yearly] * 2) == yearly
+    assert method_summary([ets, yearly, yearly]) == f"{ets}; last year's same days averaged in for 2 of 3 series"
+    summary = method_summary([yearly, ets, f"{fallback} (the series is flat)"])
+    assert summary == f"{ets}: 2 series; {fallback}: 1 series; last year's same days averaged in for 1 of 3 series"
+    short = ets.replace("additive damped trend, ", "no trend (under 4 weeks), ")
+    crowded = method_summary([yearly, ets, short, f"{fallback} (the series is flat)"])
+    assert len(crowded) <= METHOD_LENGTH and crowded.endswith("averaged in for 1 of 4 series")
+    assert all(part.endswith("series") for part in crowded.split("; "))

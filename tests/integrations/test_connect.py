@@ -82,9 +82,11 @@ def test_malformed_input_is_shown_next_to_its_field_and_nothing_is_saved(owner_c
 def test_duplicate_account_name_ignoring_case_and_duplicate_sid(owner_client, integration, twilio_secret):
     response = owner_client.post(URL, form_data(twilio_secret, account_name="ACME twilio", account_sid="AC" + "f" * 32))
     assert "already exists" in response.context["form"].errors["account_name"][0]
+    assert len(responses.calls) == 0
+    ok_check()  # an Account SID already connected is told only to a key Twilio accepts for it (finding 4)
     response = owner_client.post(URL, form_data(twilio_secret, account_name="Other"))
     assert "already connected" in response.context["form"].errors["account_sid"][0]
-    assert Integration.objects.count() == 1 and len(responses.calls) == 0
+    assert Integration.objects.count() == 1 and len(responses.calls) == 1
 
 
 def test_database_constraint_catches_a_simultaneous_duplicate(integration, twilio_secret):

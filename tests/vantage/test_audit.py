@@ -219,3 +219,16 @@ def test_the_page_reads_a_fixed_number_of_queries_however_many_events(client_for
             assert client.get(PAGE).status_code == 200
         counts.append(len(data_queries(captured)))
     assert counts[0] == counts[1] and counts[0] <= 12, counts
+
+
+def test_removing_a_shared_integration_from_ones_workspace_is_recorded_in_both(owner, outsider, ws, other_ws):
+    integration = Integration.objects.create(account_name="Shared", account_sid=ACCOUNT, api_key_sid=KEY,
+                                             api_secret=secret())
+    integration.workspaces.set([ws, other_ws])
+    url = f"/api/v2/integrations/{integration.pk}/remove-from-workspace?workspace={other_ws.pk}"
+    response = _api(outsider).post(url)
+    assert response.status_code == 204, response.content
+    for workspace in (ws, other_ws):
+        event = AuditEvent.objects.get(workspace=workspace)
+        assert (event.action, event.actor, event.target_name) == ("integration.removed", outsider, "Shared")
+        assert "Globex" in event.summary

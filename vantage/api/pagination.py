@@ -4,6 +4,9 @@ from rest_framework.pagination import PageNumberPagination
 
 DEFAULT_PAGE_SIZE = 100
 MAX_PAGE_SIZE = 1000
+# The highest ``?page=`` an endpoint that cuts pages itself (LIMIT/OFFSET) accepts: the offset it computes must
+# fit the database's 64-bit integers; no listing has anywhere near this many pages.
+MAX_PAGE = 10_000_000
 
 
 class ApiPagination(PageNumberPagination):

@@ -76,3 +76,16 @@ def planner_settings(using: str = "default", *, opaque_groups: bool = False):
 def _usable(connection) -> bool:
     raw = connection.connection
     return raw is not None and not raw.closed and raw.info.transaction_status == TransactionStatus.INTRANS
+
+
+MAX_BIGINT = 2**63 - 1
+
+
+def parse_pk(raw) -> int | None:
+    """A primary key from user input (``"42"``), or None for anything else (``abc``, ``1.5``, a number too big
+    for the database's integers): look-ups then find nothing instead of raising."""
+    raw = str(raw or "").strip()
+    if not (raw.isascii() and raw.isdigit()):
+        return None
+    value = int(raw)
+    return value if 0 < value <= MAX_BIGINT else None
