@@ -31,6 +31,7 @@ from decimal import Decimal
 import pytest
 import responses
 from django.apps import apps
+from django.contrib.auth import get_user_model
 from django.db.models import ManyToManyField
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -63,6 +64,8 @@ FACTORIES = {
     "notification": lambda a, o: Notification.objects.create(workspace=a, kind="budget_alert", channel="email",
                                                              recipient="a@example.com", subject=f"{MARKER} subject",
                                                              text=f"{MARKER} text"),
+    "membership": lambda a, o: Membership.objects.create(
+        workspace=a, user=get_user_model().objects.create_user(f"{MARKER}member"), role=Role.EDITOR),
 }  # fmt: skip
 
 # URL name (fnmatch, "namespace:name") -> {path parameter: factory key}. The first matching entry wins.
@@ -81,6 +84,8 @@ FILL = {
     "notifications:webhook_*": {"pk": "webhook"},
     "notifications-api:webhook-*": {"pk": "webhook"},
     "notifications-api:notification-*": {"pk": "notification"},
+    "member_*": {"pk": "membership"},
+    "vantage-api:workspace_member-*": {"pk": "membership"},
 }
 
 # Patterns the crawl does not fill, each with why (a regular expression the route text, as the resolver prints
