@@ -17,6 +17,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
+from vantage.audit.choices import AuditAction
+from vantage.audit.services import record
 from vantage.lib.dates import add_months, month_start, utc_today
 from vantage.lib.money import percent_of
 from vantage.models import EDIT_ROLES
@@ -649,6 +651,7 @@ def report_create(request):
     else:
         settings = {}
     report = services.create_report(workspace, request.user, title_form.cleaned_data["title"], settings)
+    record(request, workspace, AuditAction.REPORT_CREATED, report, f"Created the report “{report.title}”.")
     messages.success(request, f"Report “{report.title}” created.")
     return redirect("costs:report_detail", pk=report.pk)
 
@@ -691,6 +694,7 @@ def report_save(request, report):
         return _settings_error(request, report, bound)
     settings = services.report_settings(bound.filterset, bound.settings)
     services.save_report(report, title=title_form.cleaned_data["title"], settings=settings)
+    record(request, report.workspace, AuditAction.REPORT_CHANGED, report, f"Saved the report “{report.title}”.")
     messages.success(request, f"Report “{report.title}” saved.")
     return redirect("costs:report_detail", pk=report.pk)
 
@@ -703,6 +707,7 @@ def report_rename(request, report):
         _title_error(request, form)
     else:
         services.save_report(report, title=form.cleaned_data["title"])
+        record(request, report.workspace, AuditAction.REPORT_CHANGED, report, f"Renamed the report “{report.title}”.")
         messages.success(request, f"Report renamed to “{report.title}”.")
     return redirect("costs:report_detail", pk=report.pk)
 
@@ -711,6 +716,7 @@ def report_rename(request, report):
 @changes_report("deleted")
 def report_delete(request, report):
     title = report.title
+    record(request, report.workspace, AuditAction.REPORT_DELETED, report, f"Deleted the report “{title}”.")
     services.delete_report(report)
     messages.success(request, f"Report “{title}” deleted.")
     return redirect("costs:report_list")

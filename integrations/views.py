@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from vantage.workspaces import require_editor, require_workspace
 
-from . import history, services
+from . import auditing, history, services
 from .api.serializers import ImportStatusSerializer
 from .forms import EarlierHistoryForm, WorkspaceAssignmentForm
 from .models import Integration
@@ -90,6 +90,7 @@ def status_json(request, pk):
 def _queue(request, pk, queue, started_message):
     integration = get_managed(request, pk)
     if queue(integration):
+        (auditing.synced if queue is services.queue_sync else auditing.retried)(request, integration)
         messages.success(request, started_message)
     else:
         messages.warning(request, "An import is already running for this integration.")
@@ -120,6 +121,7 @@ def import_earlier(request, pk):
         messages.warning(request, str(exc))
         return redirect("integrations:detail", pk=pk)
     if queued:
+        auditing.reimported(request, integration, f"Importing {queued} earlier month(s) back to {month:%b %Y}.")
         messages.success(request, f"Importing {queued} earlier month{pluralize(queued)} back to {month:%b %Y}, "
                                   "newest first.")
     else:
@@ -133,7 +135,9 @@ def workspaces(request, pk):
     require_editor(request)
     form = WorkspaceAssignmentForm(request.POST, user=request.user, integration=integration)
     if form.is_valid():
+        was = auditing.before(integration)
         services.set_workspaces(integration, form.cleaned_data["workspaces"], form.editable)
+        auditing.workspaces_changed(request, integration, was)
         messages.success(request, "Workspaces updated.")
         if not integration.workspaces.filter(pk=request.workspace.pk).exists():
             return redirect(manage_url(integration))
@@ -171,7 +175,9 @@ def delete(request, pk):
 
 def _delete(request, integration: Integration):
     name, back = integration.account_name, manage_url(integration)
+    was = auditing.before(integration)
     summary = services.delete_integration(integration)
+    auditing.deleted(request, was, summary["line_items"])
     messages.success(request, f"Deleted “{name}” and its {summary['line_items']} cost line items.")
     return redirect(back)
 
@@ -182,6 +188,7 @@ def _remove(request, integration: Integration, ws):
     except services.LastWorkspace as exc:
         messages.error(request, str(exc))
         return redirect("integrations:detail", pk=integration.pk)
+    auditing.removed(request, integration, ws)
     messages.success(request, f"Removed “{integration.account_name}” from {ws.name}; it stays in {left} other "
                               f"workspace{pluralize(left)} with its costs.")
     return redirect(manage_url(integration))

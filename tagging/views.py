@@ -5,6 +5,8 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from vantage.audit.choices import AuditAction
+from vantage.audit.services import record
 from vantage.lib.formatting import integer
 from vantage.workspaces import require_editor, require_workspace
 
@@ -38,6 +40,7 @@ def virtualtag_create(request):
         tag = form.save(commit=False)
         tag.created_by = request.user
         tag.save()
+        record(request, ws, AuditAction.TAG_CREATED, tag, f"Created the virtual tag “{tag.key}”.")
         messages.success(request, f"Created tag “{tag.key}”. Now add its values, in order.")
         return redirect("tagging:virtualtag_edit", pk=tag.pk)
     return render(request, "tagging/tag_form.html", {"form": form}, status=400 if request.method == "POST" else 200)
@@ -52,6 +55,7 @@ def virtualtag_edit(request, pk):
         require_editor(request)
         if form.is_valid():
             form.save()
+            record(request, ws, AuditAction.TAG_CHANGED, tag, f"Saved the virtual tag “{tag.key}”.")
             messages.success(request, "Saved.")
             return redirect("tagging:virtualtag_edit", pk=tag.pk)
     values = list(tag.values.order_by("position", "pk"))
@@ -87,6 +91,7 @@ def _value_form_page(request, tag, instance=None):
         else:
             value.save()
             services.renumber(tag)
+            record(request, ws, AuditAction.TAG_CHANGED, tag, f"Saved the value “{value.name}” of “{tag.key}”.")
             messages.success(request, f"Saved value “{value.name}”.")
             for warning in form.warnings + ([match_text(0)] if matches == 0 else []):
                 messages.warning(request, f"“{value.name}”: {warning}")
@@ -132,7 +137,8 @@ def value_edit(request, pk, value_pk):
 def value_move(request, pk, value_pk):
     tag = _tag(request, pk)
     require_editor(request)
-    services.move_value(_value(request, tag, value_pk), request.POST.get("direction", "up"))
+    services.move_value(value := _value(request, tag, value_pk), request.POST.get("direction", "up"))
+    record(request, tag.workspace, AuditAction.TAG_CHANGED, tag, f"Moved the value “{value.name}” of “{tag.key}”.")
     return redirect("tagging:virtualtag_edit", pk=tag.pk)
 
 
@@ -143,6 +149,7 @@ def value_delete(request, pk, value_pk):
     value = _value(request, tag, value_pk)
     value.delete()
     services.renumber(tag)
+    record(request, tag.workspace, AuditAction.TAG_CHANGED, tag, f"Deleted the value “{value.name}” of “{tag.key}”.")
     messages.success(request, f"Deleted value “{value.name}”.")
     return redirect("tagging:virtualtag_edit", pk=tag.pk)
 
@@ -152,6 +159,7 @@ def virtualtag_delete(request, pk):
     require_editor(request)
     if request.method == "POST":
         key = tag.key
+        record(request, tag.workspace, AuditAction.TAG_DELETED, tag, f"Deleted the virtual tag “{key}”.")
         tag.delete()
         messages.success(request, f"Deleted tag “{key}”. Reports no longer offer it.")
         return redirect("tagging:virtualtag_list")

@@ -1,4 +1,4 @@
-from .models import Workspace
+from .models import Role, Workspace
 
 
 def workspaces(request):
@@ -10,4 +10,5 @@ def workspaces(request):
         "current_workspace": ws,
         "my_workspaces": getattr(request, "my_workspaces", None) or Workspace.objects.for_user(user).order_by("name"),
         "can_edit_workspace": bool(ws and ws.can_edit(user)),
+        "is_workspace_owner": bool(ws and ws.role_of(user) == Role.OWNER),  # the Audit log link
     }

@@ -204,8 +204,10 @@ INSTALLED_APPS = [
     "csp",
     "encrypted_model_fields",
     "django_q",
+    "axes",
     "vantage",
     "vantage.notifications",
+    "vantage.audit",
     "integrations",
     "costs",
     "costs.forecasts",
@@ -227,6 +229,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "vantage.middleware.LoginRequiredMiddleware",
     "vantage.middleware.CurrentWorkspaceMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as axes asks: turns a locked-out sign-in into the lockout page
 ]
 
 ROOT_URLCONF = "vantage.urls"
@@ -257,6 +260,31 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# Sign-in throttling (django-axes) on the app's and the admin's sign-in: after LOGIN_FAILURE_LIMIT failures
+# for one username, or from one IP address, that username or address is refused (429, a page saying why) for
+# LOGIN_COOLOFF_MINUTES, even with the right password. Operators see attempts and lockouts in the admin and
+# unlock with `manage.py axes_reset_username <name>` / `axes_reset_ip <ip>` / `axes_reset`.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out username or address before checking
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_FAILURE_LIMIT = _typed("LOGIN_FAILURE_LIMIT", env.int, 10)
+LOGIN_COOLOFF_MINUTES = _typed("LOGIN_COOLOFF_MINUTES", env.int, 15)
+if LOGIN_FAILURE_LIMIT < 1 or LOGIN_COOLOFF_MINUTES < 1:
+    raise ImproperlyConfigured("LOGIN_FAILURE_LIMIT and LOGIN_COOLOFF_MINUTES are malformed: use whole numbers >= 1")
+# Behind a reverse proxy: how many proxies append to X-Forwarded-For (the client's address is then the one they
+# received the request from). 0: REMOTE_ADDR is the client (no proxy; the header is ignored, it can be forged).
+TRUSTED_PROXY_COUNT = _typed("TRUSTED_PROXY_COUNT", env.int, 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT is malformed: use 0 (no proxy) or the number of proxies")
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = __import__("datetime").timedelta(minutes=LOGIN_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one locks: per user and per IP
+AXES_RESET_ON_SUCCESS = True  # a successful sign-in forgets that username's earlier failures
+AXES_LOCKOUT_CALLABLE = "vantage.views.locked_out"  # the page saying why (429), the app's and the admin's
+AXES_CLIENT_IP_CALLABLE = "vantage.lib.clientip.client_ip"
+AXES_VERBOSE = False  # axes logs each attempt itself; the audit log (vantage.audit) records them
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]

@@ -6,7 +6,7 @@ from django.utils.functional import lazy
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView
 
-from . import profile, views, workspace_settings
+from . import members, profile, views, workspace_settings
 from .api.docs import ApiDocsView, ApiRedocView
 
 urlpatterns = [
@@ -18,6 +18,10 @@ urlpatterns = [
     path("settings/api-tokens/", views.api_tokens, name="api_tokens"),
     path("settings/profile/", profile.profile, name="profile"),
     path("settings/workspace/", workspace_settings.workspace_settings, name="workspace_settings"),
+    path("settings/members/", members.members, name="members"),
+    path("settings/members/<int:pk>/role/", members.member_role, name="member_role"),
+    path("settings/members/<int:pk>/remove/", members.member_remove, name="member_remove"),
+    path("settings/audit-log/", include("vantage.audit.urls")),
     path("reports/", include("costs.urls")),
     path("settings/integrations/", include("integrations.urls")),
     path("settings/notifications/", include("vantage.notifications.urls")),
@@ -34,6 +38,7 @@ urlpatterns = [
     path("api/v2/", include("costs.budgets.api.urls")),
     path("api/v2/", include("costs.alerting.api.urls")),
     path("api/v2/", include("costs.anomalies.api.urls")),
+    path("api/v2/", include("vantage.audit.api.urls")),
     path("api/v2/schema", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v2/docs", ApiDocsView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v2/redoc", ApiRedocView.as_view(url_name="api-schema"), name="api-redoc"),

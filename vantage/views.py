@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -7,6 +8,8 @@ from django.views.decorators.http import require_POST
 from django.views.defaults import page_not_found
 from django.views.defaults import server_error as default_server_error
 
+from .audit.choices import AuditAction
+from .audit.services import record
 from .lib.db import parse_pk
 from .lib.text import bidi_problem
 from .models import ApiToken
@@ -34,7 +37,9 @@ def api_tokens(request):
         if "revoke" in request.POST:
             pk = parse_pk(request.POST.get("revoke"))
             updated = ApiToken.objects.filter(user=request.user, pk=pk, revoked_at__isnull=True)
+            names = list(updated.values_list("name", flat=True)) if pk is not None else []
             if pk is not None and updated.update(revoked_at=timezone.now()):
+                record(request, None, AuditAction.TOKEN_REVOKED, None, f"Revoked the API token “{names[0]}”.")
                 messages.success(request, "Token revoked: programs using it are refused from now on.")
             return redirect("api_tokens")
         name = (request.POST.get("name") or "").strip()[:100]
@@ -43,11 +48,19 @@ def api_tokens(request):
         elif (problem := bidi_problem(name)) is not None:
             messages.error(request, f"Token name: {problem.messages[0]}")
         else:
-            _, new_token = ApiToken.issue(request.user, name)
+            token, new_token = ApiToken.issue(request.user, name)
+            record(request, None, AuditAction.TOKEN_CREATED, None, f"Created the API token “{token.name}”.")
     tokens = ApiToken.objects.filter(user=request.user)
     response = render(request, "vantage/api_tokens.html", {"tokens": tokens, "new_token": new_token})
     response["Cache-Control"] = "no-store"
     return response
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """django-axes' answer to a locked-out sign-in (app or admin): 429 and a page that says why and for how long."""
+    username = (credentials or {}).get("username") or request.POST.get("username", "")
+    context = {"username": username[:150], "minutes": settings.LOGIN_COOLOFF_MINUTES}
+    return render(request, "registration/locked_out.html", context, status=429)
 
 
 def not_found(request, exception=None):

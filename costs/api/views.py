@@ -17,6 +17,8 @@ from vantage.api.pagination import MAX_PAGE_SIZE
 from vantage.api.schema import READ_ERRORS, WORKSPACE_PARAM, WRITE_ERRORS, json_only
 from vantage.api.scoping import WorkspaceScopedMixin
 from vantage.api.viewsets import WorkspaceViewSetMixin
+from vantage.audit.choices import AuditAction
+from vantage.audit.services import record
 
 from .. import services
 from ..choices import DateBin, DateRange, Operator
@@ -238,6 +240,7 @@ class CostReportViewSet(
         ser.is_valid(raise_exception=True)
         report = services.create_report(self.workspace, request.user, ser.validated_data["title"],
                                         ser.validated_data["settings"])
+        record(request, self.workspace, AuditAction.REPORT_CREATED, report, f"Created the report “{report.title}”.")
         return self._output(report, status.HTTP_201_CREATED)
 
     def update(self, request, *args, **kwargs):
@@ -245,8 +248,11 @@ class CostReportViewSet(
         ser = CostReportWriteSerializer(report, data=request.data, context=self.get_serializer_context())
         ser.is_valid(raise_exception=True)
         services.save_report(report, title=ser.validated_data["title"], settings=ser.validated_data["settings"])
+        record(request, self.workspace, AuditAction.REPORT_CHANGED, report, f"Saved the report “{report.title}”.")
         return self._output(report)
 
     def destroy(self, request, *args, **kwargs):
-        services.delete_report(self._changeable())
+        report = self._changeable()
+        record(request, self.workspace, AuditAction.REPORT_DELETED, report, f"Deleted the report “{report.title}”.")
+        services.delete_report(report)
         return Response(status=status.HTTP_204_NO_CONTENT)

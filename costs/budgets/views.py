@@ -7,6 +7,8 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from vantage.audit.choices import AuditAction
+from vantage.audit.services import record
 from vantage.lib.dates import month_start, utc_today
 from vantage.workspaces import require_editor, require_workspace
 
@@ -42,6 +44,8 @@ def _form_page(request, budget: Budget | None):
         data = form.check(periods or [])
         if data is not None and periods is not None:
             saved = services.save_budget(ws, request.user, data, budget)
+            action = AuditAction.BUDGET_CHANGED if budget else AuditAction.BUDGET_CREATED
+            record(request, ws, action, saved, f"Saved the budget “{saved.name}”.")
             messages.success(request, f"Saved budget “{saved.name}”.")
             return redirect("budgets:budget_detail", pk=saved.pk)
     return render(request, "budgets/form.html", {
@@ -76,6 +80,7 @@ def budget_detail(request, pk):
 def budget_delete(request, pk):
     require_editor(request)
     budget = _budget(request, pk)
+    record(request, budget.workspace, AuditAction.BUDGET_DELETED, budget, f"Deleted the budget “{budget.name}”.")
     budget.delete()
     messages.success(request, f"Deleted budget “{budget.name}”.")
     return redirect("budgets:budget_list")
@@ -130,6 +135,8 @@ def budget_import(request):
         except csvio.CsvImportError as error:
             errors = error.errors
         else:
+            summary = f"Imported budgets from a CSV file: {counts['created']} new, {counts['updated']} updated."
+            record(request, ws, AuditAction.BUDGET_CHANGED, None, summary)
             messages.success(request, f"Imported: {counts['created']} new, {counts['updated']} updated.")
             return redirect("budgets:budget_list")
     return render(request, "budgets/import.html", {"form": form, "errors": errors}, status=400 if post else 200)

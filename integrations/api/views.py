@@ -5,7 +5,7 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from integrations import services
+from integrations import auditing, services
 from integrations.models import Integration, IntegrationStatus, Provider
 from vantage.api.errors import error_response
 from vantage.api.schema import WORKSPACE_PARAM, WRITE_ERRORS, ApiErrorSerializer
@@ -76,16 +76,20 @@ class IntegrationViewSet(WorkspaceViewSetMixin, mixins.ListModelMixin, mixins.Re
         if "description" in data and data["description"] != integration.description:
             # every workspace shows the description: it is the managers' to change (the assignment is yours)
             self.get_managed()
+        was = auditing.before(integration)
         if "workspaces" in data:
             services.set_workspaces(integration, data["workspaces"], ser.editable)  # read once, by validation
+            auditing.workspaces_changed(request, integration, was)
         if "description" in data:
             integration.description = data["description"]
             integration.save(update_fields=["description", "updated_at"])
+            auditing.edited(request, integration, credentials_changed=False)
         integration = Integration.objects.prefetch_related("workspaces").get(pk=integration.pk)
         return Response(IntegrationSerializer(integration).data)
 
     def destroy(self, request, *args, **kwargs):
-        services.delete_integration(self.get_managed())
+        was = auditing.before(integration := self.get_managed())
+        auditing.deleted(request, was, services.delete_integration(integration)["line_items"])
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
@@ -99,10 +103,12 @@ class IntegrationViewSet(WorkspaceViewSetMixin, mixins.ListModelMixin, mixins.Re
     @action(detail=True, methods=["post"], url_path="remove-from-workspace", url_name="remove-from-workspace")
     def remove_from_workspace(self, request, pk=None):
         self.require_editor()
+        integration = self.get_object()
         try:
-            services.remove_from_workspace(self.get_object(), self.workspace)
+            services.remove_from_workspace(integration, self.workspace)
         except services.LastWorkspace as exc:
             return error_response(None, str(exc), status.HTTP_409_CONFLICT)
+        auditing.removed(request, integration, self.workspace)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(summary="Re-import the current and previous month now", request=None,
@@ -112,6 +118,7 @@ class IntegrationViewSet(WorkspaceViewSetMixin, mixins.ListModelMixin, mixins.Re
         integration = self.get_managed()
         if not services.queue_sync(integration):
             return error_response(None, "An import is already running for this integration.", status.HTTP_409_CONFLICT)
+        auditing.synced(request, integration)
         return Response(IntegrationSerializer(integration).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(
@@ -135,6 +142,8 @@ class IntegrationViewSet(WorkspaceViewSetMixin, mixins.ListModelMixin, mixins.Re
             queued = services.queue_earlier_history(integration, month)
         except services.Busy as exc:
             return error_response(None, str(exc), status.HTTP_409_CONFLICT)
+        if queued:
+            auditing.reimported(request, integration, f"Importing {queued} earlier month(s) back to {month:%b %Y}.")
         # queue_earlier_history sets what it changes on ``integration`` (its workspaces came prefetched)
         body = {"start_month": month, "months_queued": queued, "integration": integration}
         return Response(EarlierHistoryResponseSerializer(body).data,
@@ -163,5 +172,6 @@ class TwilioIntegrationCreateView(WorkspaceScopedMixin, APIView):
             )
         except services.DuplicateIntegration as exc:
             return error_response("account_name", str(exc))
+        auditing.connected(request, integration)
         integration = Integration.objects.prefetch_related("workspaces").get(pk=integration.pk)
         return Response(IntegrationSerializer(integration).data, status=status.HTTP_201_CREATED)

@@ -9,7 +9,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from vantage.workspaces import require_workspace
 
-from .. import services
+from .. import auditing, services
 from ..models import Provider
 from ..summaries import costs_by_integration, history_from_by_integration
 from ..views import get_managed, visible
@@ -36,6 +36,7 @@ def _connect(request, ws, form: TwilioConnectForm):
     except services.DuplicateIntegration:
         form.add_error("account_name", "This Account Name or Account SID was connected a moment ago.")
         return None
+    auditing.connected(request, integration)
     messages.success(request, f"Connected “{integration.account_name}”. "
                               "Importing the current month and the twelve before it, newest first.")
     return redirect("integrations:detail", pk=integration.pk)
@@ -86,6 +87,7 @@ def edit(request, pk):
             api_secret=form.cleaned_data["api_secret"],
             description=form.cleaned_data["description"],
         )
+        auditing.edited(request, integration, changed)
         messages.success(request, "Credentials checked with Twilio and saved." if changed else "Saved.")
         return redirect("integrations:detail", pk=pk)
     return render(

@@ -6,6 +6,8 @@ from rest_framework.response import Response
 
 from vantage.api.schema import READ_ERRORS, WORKSPACE_PARAM, WRITE_ERRORS
 from vantage.api.viewsets import WorkspaceViewSetMixin
+from vantage.audit.choices import AuditAction
+from vantage.audit.services import record
 
 from ..models import VirtualTag
 from .serializers import VirtualTagSerializer
@@ -45,7 +47,19 @@ class VirtualTagViewSet(WorkspaceViewSetMixin, viewsets.ModelViewSet):
         self.require_editor()
         return super().update(request, *args, **kwargs)
 
+    def perform_create(self, serializer):
+        super().perform_create(serializer)
+        tag = serializer.instance
+        record(self.request, self.workspace, AuditAction.TAG_CREATED, tag, f"Created the virtual tag “{tag.key}”.")
+
+    def perform_update(self, serializer):
+        super().perform_update(serializer)
+        tag = serializer.instance
+        record(self.request, self.workspace, AuditAction.TAG_CHANGED, tag, f"Saved the virtual tag “{tag.key}”.")
+
     def destroy(self, request, *args, **kwargs):
         self.require_editor()
-        self.get_object().delete()
+        tag = self.get_object()
+        record(request, self.workspace, AuditAction.TAG_DELETED, tag, f"Deleted the virtual tag “{tag.key}”.")
+        tag.delete()
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -31,6 +31,7 @@ from decimal import Decimal
 import pytest
 import responses
 from django.apps import apps
+from django.contrib.auth import get_user_model
 from django.db.models import ManyToManyField
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -72,6 +73,8 @@ FACTORIES = {
         category=f"{MARKER}-sms", date=date(2026, 3, 2), currency="USD", direction="spike", amount=Decimal(90),
         expected=Decimal(10), lower_bound=Decimal(5), upper_bound=Decimal(20)),
     "anomaly_notification": lambda a, o: AnomalyNotification.objects.create(workspace=a, cost_report=o["report"]),
+    "membership": lambda a, o: Membership.objects.create(
+        workspace=a, user=get_user_model().objects.create_user(f"{MARKER}member"), role=Role.EDITOR),
 }  # fmt: skip
 
 # URL name (fnmatch, "namespace:name") -> {path parameter: factory key}. The first matching entry wins.
@@ -98,6 +101,8 @@ FILL = {
     "anomalies:notification_*": {"report_pk": "report"},
     "anomalies-api:anomalyalert-*": {"pk": "anomaly"},
     "anomalies-api:anomalynotification-*": {"pk": "anomaly_notification"},
+    "member_*": {"pk": "membership"},
+    "vantage-api:workspace_member-*": {"pk": "membership"},
 }
 
 # Patterns the crawl does not fill, each with why (a regular expression the route text, as the resolver prints

@@ -109,13 +109,14 @@ def test_workspace_names_are_unique_ignoring_case(ws):
 
 def test_bootstrap_admin_prints_password_once_and_can_reset(capsys, monkeypatch):
     from django.contrib.auth import authenticate
+    from django.test import RequestFactory  # axes (sign-in throttling) needs the request authenticate() serves
 
     monkeypatch.setenv("WEB_ADDR", "127.0.0.1:8300")
     call_command("bootstrap_admin")
     lines = capsys.readouterr().out.strip().splitlines()
     assert lines[0].startswith("Sign in at http://127.0.0.1:8300/ as 'admin'")  # where make run serves
     password = lines[-1]
-    assert authenticate(username="admin", password=password) is not None
+    assert authenticate(RequestFactory().post("/accounts/login/"), username="admin", password=password) is not None
     assert Membership.objects.get(user__username="admin", workspace__name="Default").role == Role.OWNER
     call_command("bootstrap_admin")
     again = capsys.readouterr().out
@@ -123,7 +124,7 @@ def test_bootstrap_admin_prints_password_once_and_can_reset(capsys, monkeypatch)
     call_command("bootstrap_admin", "--reset")
     new_password = capsys.readouterr().out.strip().splitlines()[-1]
     assert new_password != password
-    assert authenticate(username="admin", password=new_password) is not None
+    assert authenticate(RequestFactory().post("/accounts/login/"), username="admin", password=new_password) is not None
 
 
 def test_admin_lists_workspaces_for_operators(admin_client, ws):

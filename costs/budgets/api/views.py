@@ -9,6 +9,8 @@ from rest_framework.response import Response
 
 from vantage.api.schema import READ_ERRORS, WORKSPACE_PARAM, WRITE_ERRORS
 from vantage.api.viewsets import WorkspaceViewSetMixin
+from vantage.audit.choices import AuditAction
+from vantage.audit.services import record
 
 from .. import services
 from ..models import Budget, BudgetAlert
@@ -39,8 +41,13 @@ class SavedByServiceMixin:
 
     def destroy(self, request, *args, **kwargs):
         self.require_editor()
-        self.get_object().delete()
+        instance = self.get_object()
+        self._audit_deleted(instance)
+        instance.delete()
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def _audit_deleted(self, instance) -> None:
+        """Budgets write an audit event; alerts do not."""
 
 
 @extend_schema_view(
@@ -74,11 +81,17 @@ class BudgetViewSet(SavedByServiceMixin, WorkspaceViewSetMixin, viewsets.ModelVi
                 context["performance"] = {budget.pk: budget_performance(budget)}
         return context
 
+    def _audit_deleted(self, instance) -> None:
+        record(self.request, self.workspace, AuditAction.BUDGET_DELETED, instance,
+               f"Deleted the budget “{instance.name}”.")
+
     def _save(self, instance=None, code=status.HTTP_200_OK):
         self.require_editor()
         ser = BudgetWriteSerializer(instance, data=self.request.data, context=self.get_serializer_context())
         ser.is_valid(raise_exception=True)
         budget = services.save_budget(self.workspace, self.request.user, ser.validated_data["data"], instance)
+        record(self.request, self.workspace, AuditAction.BUDGET_CHANGED if instance else AuditAction.BUDGET_CREATED,
+               budget, f"Saved the budget “{budget.name}”.")
         budget = self.get_queryset().get(pk=budget.pk)
         return Response(BudgetSerializer(budget, context=self.get_serializer_context()).data, status=code)
 
