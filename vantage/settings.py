@@ -348,6 +348,10 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {"token": API_THROTTLE_RATE},
     "DEFAULT_PAGINATION_CLASS": "vantage.api.pagination.ApiPagination",
     "PAGE_SIZE": 100,
+    # Throttles key on the client's address as vantage.lib.clientip reads it: REMOTE_ADDR, or X-Forwarded-For
+    # read from the right past TRUSTED_PROXY_COUNT proxies. Unset, DRF would key on the whole header, which
+    # the client writes: a changed header would be a fresh budget.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "EXCEPTION_HANDLER": "vantage.api.errors.api_exception_handler",
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",

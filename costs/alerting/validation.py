@@ -11,6 +11,8 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 
+from vantage.lib.text import bidi_problem
+
 from .choices import MAX_AMOUNT, MAX_PERCENT, MAX_REPORTS, MIN_PERCENT, Direction, Frequency, Period
 
 
@@ -97,6 +99,8 @@ def check_alert(workspace, data: AlertInput) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     if not (data.name or "").strip():
         errors["name"] = ["Give the alert a name."]
+    elif (problem := bidi_problem(data.name)) is not None:  # a name must read as what it is
+        errors["name"] = problem.messages
     _run(errors, "reports", lambda: check_reports(workspace, list(data.reports)))
 
     def percent():

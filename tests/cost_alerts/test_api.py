@@ -61,6 +61,7 @@ def test_events(ws, owner, report, api):
     ({"recipients": []}, "recipients"), ({"recipients": [999999]}, "recipients"),
     ({"webhooks": [999999]}, "webhooks"),
     ({"direction": "sideways"}, "direction"), ({"period": "year"}, "period"), ({"name": ""}, "name"),
+    ({"name": "SMS \u202espike"}, "name"),  # a text-direction control: the name would not read as it is
 ])
 def test_bad_input_is_400_naming_the_field(ws, owner, report, api, changes, field):
     response = api(owner).post("/api/v2/cost_alerts", body(report, owner, **changes), format="json")

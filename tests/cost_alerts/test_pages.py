@@ -43,6 +43,7 @@ def test_list_create_edit_delete(client_for_user, owner, report):
     ({"percent": "", "amount": ""}, "Set a % threshold, an amount threshold, or both"),
     ({"recipients": []}, "Choose at least one member to email or one webhook"),
     ({"reports": []}, "Choose at least one cost report"),
+    ({"name": "SMS \u202espike"}, "invisible text-direction character (U+202E)"),
 ])
 def test_bad_input_is_shown_next_to_the_field(client_for_user, owner, report, changes, message):
     data = {"reports": [report.pk], "recipients": [owner.pk], **changes}

@@ -157,6 +157,9 @@ def test_overlong_condition_values_are_refused_with_a_message(ws, owner, owner_c
 @pytest.fixture
 def low_limit(settings):
     settings.API_FAILED_AUTH_RATE = "5/min"
+    # one fixed clock, 10 s into a window: a test that ran across a minute's end would start a fresh budget
+    with mock.patch("vantage.api.throttling.time.time", return_value=1_000_010.0):
+        yield
 
 
 def _bearer(api_client, raw, ip="203.0.113.7"):  # noqa: F811
@@ -175,6 +178,38 @@ def test_invalid_token_flood_is_answered_429_from_the_cache(low_limit, owner, dj
     assert "Too many invalid tokens" in r.json()["errors"][0]["message"]
     assert _bearer(c, "vtk_guess-again").status_code == 429  # still refused
     assert _bearer(c, "vtk_guess", ip="198.51.100.1").status_code == 401  # another address has its own budget
+
+
+def test_a_forged_forwarded_for_header_is_no_fresh_budget(low_limit, owner):
+    from rest_framework.test import APIClient
+
+    c = APIClient()
+    for i in range(6):
+        c.get("/api/v2/workspaces", HTTP_AUTHORIZATION=f"Bearer vtk_guess{i}", REMOTE_ADDR="203.0.113.7",
+              HTTP_X_FORWARDED_FOR=f"10.0.0.{i}")
+    r = c.get("/api/v2/workspaces", HTTP_AUTHORIZATION="Bearer vtk_more", REMOTE_ADDR="203.0.113.7",
+              HTTP_X_FORWARDED_FOR="10.9.9.9")
+    assert r.status_code == 429  # keyed on the address the connection came from, whatever the header says
+
+
+def test_behind_a_trusted_proxy_the_address_it_saw_is_the_key(low_limit, owner, settings):
+    from rest_framework.settings import api_settings
+    from rest_framework.test import APIClient
+
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+    api_settings.reload()
+    try:
+        c = APIClient()
+        for i in range(6):  # the client forges entries on the left; the proxy appends what it saw on the right
+            c.get("/api/v2/workspaces", HTTP_AUTHORIZATION=f"Bearer vtk_guess{i}", REMOTE_ADDR="10.0.0.1",
+                  HTTP_X_FORWARDED_FOR=f"1.2.3.{i}, 203.0.113.7")
+        assert c.get("/api/v2/workspaces", HTTP_AUTHORIZATION="Bearer vtk_x", REMOTE_ADDR="10.0.0.1",
+                     HTTP_X_FORWARDED_FOR="9.9.9.9, 203.0.113.7").status_code == 429
+        assert c.get("/api/v2/workspaces", HTTP_AUTHORIZATION="Bearer vtk_x", REMOTE_ADDR="10.0.0.1",
+                     HTTP_X_FORWARDED_FOR="198.51.100.1").status_code == 401  # another client behind the proxy
+    finally:
+        del settings.REST_FRAMEWORK
+        api_settings.reload()
 
 
 def test_valid_tokens_are_unaffected(low_limit, owner):
