@@ -22,6 +22,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from costs.anomalies.services import forget_integration
 from costs.models import CostLineItem
 from costs.writes import delete_integration_costs
 from vantage.lib.money import ExactSum
@@ -75,6 +76,7 @@ def remove_from_workspace(integration: Integration, workspace: Workspace) -> int
         if not others:
             raise LastWorkspace(MSG_LAST_WORKSPACE)
         integration.workspaces.remove(workspace)
+        forget_integration(workspace, integration.pk)
     log.info("Removed integration %s from workspace %s; it stays in %s", integration.pk, workspace.pk, others)
     return others
 

@@ -150,6 +150,15 @@ def score_integration(integration_id: int, today: date | None = None) -> list[An
     return created
 
 
+def forget_integration(workspace, integration_id: int) -> int:
+    """A workspace no longer sees the integration (removed from it): its anomalies and suppressions there go
+    too (their series are no longer the workspace's; links into its reports would name an unknown account).
+    The number of anomalies deleted."""
+    AnomalySuppression.objects.filter(workspace=workspace, integration_id=integration_id).delete()
+    deleted, _ = Anomaly.objects.filter(workspace=workspace, integration_id=integration_id).delete()
+    return deleted
+
+
 def archive_expired(today: date | None = None) -> int:
     """Active anomalies older than ``ACTIVE_DAYS`` become archived; how many."""
     today = today or utc_today()

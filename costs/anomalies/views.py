@@ -15,6 +15,7 @@ from vantage.workspaces import require_editor, require_workspace
 
 from ..models import CostReport
 from . import services
+from .choices import Feedback
 from .filtersets import AnomalyFilterSet
 from .forms import AnomalyActionForm, AnomalyNotificationForm, AnomalySettingsForm
 from .models import Anomaly, AnomalyNotification, AnomalySettings
@@ -48,7 +49,7 @@ def anomaly_list(request):
     params.pop("page", None)
     return render(request, "anomalies/list.html", {
         "filterset": filterset, "page": page, "items": items, "charts": charts, "params": params.urlencode(),
-        "can_edit": ws.can_edit(request.user), "action_form": AnomalyActionForm(),
+        "can_edit": ws.can_edit(request.user), "feedback_choices": Feedback.choices,
     }, status=400 if filterset.is_bound and not filterset.is_valid() else 200)
 
 

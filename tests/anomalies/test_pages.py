@@ -118,3 +118,25 @@ def test_the_overview_card_lists_active_anomalies(client_for_user, owner, anomal
 
 def test_the_nav_links_to_anomalies(client_for_user, owner, ws):
     assert 'href="/anomalies/"' in client_for_user(owner).get(LIST).content.decode()
+
+
+def test_the_action_form_starts_on_the_anomalys_own_status_feedback_and_note(client_for_user, editor, anomaly):
+    """Saving feedback alone must not archive the anomaly nor wipe what was said before (a newcomer's
+    feedback on an active anomaly archived it: the form always started on "Archive")."""
+    Anomaly.objects.filter(pk=anomaly.pk).update(feedback=Feedback.ACTIONABLE, feedback_note="Paused the campaign")
+    html = client_for_user(editor).get(LIST).content.decode()
+    form = html.split(f'action="{reverse("anomalies:anomaly_action", args=[anomaly.pk])}"')[1].split("</form>")[0]
+    assert '<option value="active" selected>' in form and 'value="archived" selected' not in form
+    assert '<option value="actionable" selected>' in form and 'value="Paused the campaign"' in form
+
+
+def test_removing_the_integration_from_the_workspace_takes_its_anomalies_there(anomaly, ws, other_ws):
+    from integrations.services import remove_from_workspace
+
+    integration = anomaly.integration
+    integration.workspaces.add(other_ws)
+    Anomaly.objects.create(**{f.name: getattr(anomaly, f.name) for f in Anomaly._meta.concrete_fields
+                              if f.name not in ("id", "workspace")}, workspace=other_ws)
+    remove_from_workspace(integration, ws)
+    assert not Anomaly.objects.filter(workspace=ws).exists()
+    assert Anomaly.objects.filter(workspace=other_ws, integration=integration).count() == 1  # the other keeps its own
