@@ -371,7 +371,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     # choice sets sharing a field name with another app's get an explicit component name
-    "ENUM_NAME_OVERRIDES": {"AnomalyStatusEnum": "costs.anomalies.choices.AnomalyStatus"},
+    # choice sets that share a field name across apps get names of their own (drf-spectacular's W001)
+    "ENUM_NAME_OVERRIDES": {
+        "AnomalyStatusEnum": "costs.anomalies.choices.AnomalyStatus",
+        "AnomalyDirectionEnum": "costs.anomalies.choices.Direction",
+        "CostAlertDirectionEnum": "costs.alerting.choices.Direction",
+    },
 }
 CACHES = (
     {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
