@@ -29,6 +29,12 @@ def workspace_integration_ids(workspace):
     return through.objects.filter(workspace=workspace).values("integration_id")
 
 
+def integration_workspace_ids(integration_id: int) -> list[int]:
+    """The workspaces an integration is assigned to (the receivers of ``costs_imported`` queue one task each)."""
+    through = integration_model().workspaces.through
+    return sorted(set(through.objects.filter(integration_id=integration_id).values_list("workspace_id", flat=True)))
+
+
 def workspace_line_items(workspace):
     """Every cost line item a workspace may see: those of the integrations assigned to it.
 

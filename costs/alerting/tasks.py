@@ -7,7 +7,7 @@ from django_q.tasks import async_task
 
 from vantage.models import Workspace
 
-from ..models import integration_model
+from ..scoping import integration_workspace_ids
 from . import alerts, digests
 
 EVALUATE_TASK = "costs.alerting.tasks.evaluate_workspace"
@@ -32,9 +32,7 @@ def workspaces_with_work(workspace_ids=None) -> list[int]:
 
 
 def queue_for_integration(integration_id: int) -> list[int]:
-    through = integration_model().workspaces.through
-    ids = through.objects.filter(integration_id=integration_id).values_list("workspace_id", flat=True)
-    queued = workspaces_with_work(list(ids))
+    queued = workspaces_with_work(integration_workspace_ids(integration_id))
     for workspace_id in queued:
         async_task(EVALUATE_TASK, workspace_id)
     return queued

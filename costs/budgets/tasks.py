@@ -6,7 +6,7 @@ from django_q.tasks import async_task
 
 from vantage.models import Workspace
 
-from ..models import integration_model
+from ..scoping import integration_workspace_ids
 from . import alerts
 from .models import BudgetAlert
 
@@ -30,9 +30,7 @@ def workspaces_with_alerts(workspace_ids=None):
 
 def queue_for_integration(integration_id: int) -> list[int]:
     """One queued evaluation per workspace the integration's costs belong to (with active alerts)."""
-    through = integration_model().workspaces.through
-    ids = through.objects.filter(integration_id=integration_id).values_list("workspace_id", flat=True)
-    queued = workspaces_with_alerts(list(ids))
+    queued = workspaces_with_alerts(integration_workspace_ids(integration_id))
     for workspace_id in queued:
         async_task(EVALUATE_TASK, workspace_id)
     return queued

@@ -6,7 +6,7 @@ from django_q.tasks import async_task
 
 from vantage.models import Workspace
 
-from ..models import integration_model
+from ..scoping import integration_workspace_ids
 from ..signals import forecasts_refreshed
 from . import services
 
@@ -26,16 +26,11 @@ def refresh_workspace_task(workspace_id: int) -> str:
     return ", ".join(f"{n} {status}" for status, n in sorted(by_status.items())) or "no reports"
 
 
-def workspaces_of(integration_id: int) -> list[int]:
-    through = integration_model().workspaces.through
-    return sorted(set(through.objects.filter(integration_id=integration_id).values_list("workspace_id", flat=True)))
-
-
 def queue_forecasts(sender=None, integration_id: int | None = None, **kwargs) -> list[int]:
     """``costs_imported`` receiver: queue ONE forecast task per workspace that sees the integration's costs."""
     if integration_id is None:
         return []
-    ids = workspaces_of(integration_id)
+    ids = integration_workspace_ids(integration_id)
     for workspace_id in ids:
         queue_workspace(workspace_id)
     return ids
